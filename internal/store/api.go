@@ -14,6 +14,11 @@ var ErrNotFound = errors.New("store: not found")
 // two posts with one slug.
 var ErrConflict = errors.New("store: conflict")
 
+// ErrInvalid is returned when a write carries something the database cannot
+// keep, such as an empty slug, an unknown status, or a reference to an
+// author or tag that does not exist.
+var ErrInvalid = errors.New("store: invalid")
+
 // PostFilter selects posts for a river or a listing. Zero fields do not filter.
 type PostFilter struct {
 	// Statuses limits the result to these workflow states.
@@ -24,7 +29,7 @@ type PostFilter struct {
 	SectionSlug string // the post's primary section
 	TagSlug     string // the post's section or any of its tags
 	AuthorSlug  string // any of the post's authors
-	Limit       int    // 0 means 20
+	Limit       int    // 0 means 20; at most 100
 	Offset      int
 }
 
