@@ -73,6 +73,13 @@ func Probe(r io.Reader) (Info, error) {
 		}
 		return Info{}, fmt.Errorf("media: unreadable image: %w", err)
 	}
+	// Any package in the binary may register more decoders (BMP, TIFF…);
+	// only the formats every browser shows are accepted.
+	switch format {
+	case "jpeg", "png", "gif", "webp":
+	default:
+		return Info{}, errors.New("media: not a JPEG, PNG, GIF or WebP image")
+	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return Info{}, errors.New("media: image has no pixels")
 	}
