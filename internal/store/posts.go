@@ -406,9 +406,14 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) (PostPage, error) {
 	return page, nil
 }
 
+// relatedWindow is how many posts on each side of an article in time are
+// considered for its related coverage.
+const relatedWindow = 200
+
 // RelatedPosts returns up to n posts readers may see at now that share the
 // most tags (section included) with p, newest first among equals; p itself
-// is never included.
+// is never included. Only the relatedWindow posts published before p and
+// the relatedWindow after it are considered.
 func (s *Store) RelatedPosts(ctx context.Context, p content.Post, now time.Time, n int) ([]content.Post, error) {
 	if n <= 0 {
 		return nil, nil
@@ -428,18 +433,34 @@ func (s *Store) RelatedPosts(ctx context.Context, p content.Post, now time.Time,
 	}
 	r := s.reader()
 	in := placeholders(len(tags))
-	// A post shares a tag either through post_tags or through its section;
-	// the two never repeat each other, so counting rows counts tags shared.
+	// Candidates are the posts published around p: the relatedWindow before
+	// it and the relatedWindow after it (up to now), each read from the
+	// river index. Scoring the whole archive would cost time in proportion
+	// to its size; coverage from around the same time is also what readers
+	// expect under an article.
+	pivot := p.PublishedAt
+	if pivot.IsZero() || pivot.After(now) {
+		pivot = now
+	}
+	published := string(content.StatusPublished)
 	args := append(anys(tags), anys(tags)...)
-	args = append(args, p.ID, string(content.StatusPublished), r.timeArg(now), n)
+	args = append(args, published, r.timeArg(pivot), p.ID, relatedWindow,
+		published, r.timeArg(pivot), r.timeArg(now), p.ID, relatedWindow, n)
 	posts, err := s.loadPosts(ctx, `SELECT `+postColumns+` FROM posts p JOIN (
-			SELECT x.post_id, COUNT(*) AS shared FROM (
-				SELECT pt.post_id FROM post_tags pt WHERE pt.tag_id IN (`+in+`)
+			SELECT c.id, c.published_at,
+				(CASE WHEN c.section_id IN (`+in+`) THEN 1 ELSE 0 END) +
+				(SELECT COUNT(*) FROM post_tags pt WHERE pt.post_id = c.id AND pt.tag_id IN (`+in+`)) AS shared
+			FROM (
+				SELECT * FROM (SELECT id, section_id, published_at FROM posts
+					WHERE status = ? AND published_at <= ? AND id <> ?
+					ORDER BY published_at DESC, id DESC LIMIT ?) older
 				UNION ALL
-				SELECT sp.id FROM posts sp WHERE sp.section_id IN (`+in+`)
-			) x GROUP BY x.post_id
-		) m ON m.post_id = p.id
-		WHERE p.id <> ? AND p.status = ? AND p.published_at <= ?
+				SELECT * FROM (SELECT id, section_id, published_at FROM posts
+					WHERE status = ? AND published_at > ? AND published_at <= ? AND id <> ?
+					ORDER BY published_at ASC, id ASC LIMIT ?) newer
+			) c
+		) m ON m.id = p.id
+		WHERE m.shared > 0
 		ORDER BY m.shared DESC, `+riverOrder+` LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: related posts: %w", err)

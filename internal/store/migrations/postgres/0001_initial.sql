@@ -58,7 +58,7 @@ CREATE TABLE posts (
 );
 
 -- The river: newest first, never-published posts last.
-CREATE INDEX posts_river ON posts (status, published_at DESC NULLS LAST, id DESC);
+CREATE INDEX posts_river ON posts (status, published_at DESC NULLS LAST, id DESC) INCLUDE (section_id);
 CREATE INDEX posts_published ON posts (published_at DESC NULLS LAST, id DESC);
 CREATE INDEX posts_section ON posts (section_id, status, published_at DESC NULLS LAST, id DESC);
 

@@ -1,0 +1,167 @@
+// Package server assembles a running Masthead: it opens the store and media
+// storage named by the configuration, mounts the public site beside the
+// health probes, and serves HTTP until told to stop.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"masthead/internal/config"
+	"masthead/internal/media"
+	"masthead/internal/site"
+	"masthead/internal/store"
+)
+
+// App is an opened Masthead instance.
+type App struct {
+	cfg    config.Config
+	log    *slog.Logger
+	Store  *store.Store
+	Media  media.Storage
+	site   *site.Site
+	health *http.ServeMux
+}
+
+// OpenStore opens the database the configuration names, creating the data
+// directory for SQLite, and brings the schema up to date when migrate is
+// true; otherwise it refuses a schema that does not match this binary.
+func OpenStore(ctx context.Context, cfg config.Config, migrate bool, log *slog.Logger) (*store.Store, error) {
+	opts := store.Options{DatabaseURL: cfg.DatabaseURL}
+	if cfg.DatabaseURL == "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		opts.SQLitePath = cfg.SQLitePath()
+	}
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		n, err := st.Migrate(ctx)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		if n > 0 {
+			log.Info("database schema migrated", "applied", n, "dialect", st.Dialect())
+		}
+	}
+	if err := st.CheckSchema(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// OpenMedia opens the media storage the configuration names.
+func OpenMedia(cfg config.Config) (media.Storage, error) {
+	return media.NewLocal(cfg.MediaDir())
+}
+
+// Open opens everything the configuration names.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	st, err := OpenStore(ctx, cfg, cfg.AutoMigrate, log)
+	if err != nil {
+		return nil, err
+	}
+	m, err := OpenMedia(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s, err := site.New(site.Options{Store: st, Media: m, BaseURL: cfg.BaseURL, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("start site: %w", err)
+	}
+	a := &App{cfg: cfg, log: log, Store: st, Media: m, site: s}
+	a.health = http.NewServeMux()
+	a.health.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		fmt.Fprintln(w, "ok")
+	})
+	a.health.HandleFunc("GET /readyz", a.ready)
+	return a, nil
+}
+
+// ready answers 200 while the database answers, 503 otherwise, so a load
+// balancer stops sending readers to a node that cannot serve them.
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.Store.Ping(ctx); err != nil {
+		a.log.Warn("readiness check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "database unavailable")
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// Site returns the public site.
+func (a *App) Site() *site.Site { return a.site }
+
+// Handler routes the health probes and everything else to the site.
+func (a *App) Handler() http.Handler {
+	siteHandler := a.site.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			a.health.ServeHTTP(w, r)
+			return
+		}
+		siteHandler.ServeHTTP(w, r)
+	})
+}
+
+// Serve answers HTTP on ln until ctx is cancelled, then lets requests in
+// flight finish for up to the configured shutdown timeout.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRun()
+	go func() {
+		if err := a.site.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("site cache refresh stopped", "err", err)
+		}
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout)
+	shutCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }
