@@ -1,6 +1,7 @@
-// Command masthead-load sends a bounded burst of HTTP GET requests from many
-// connections to a Masthead server on this machine and reports throughput
-// and latency percentiles. It refuses any target that is not a loopback
+// Command masthead-load measures a Masthead server. "masthead-load seed"
+// writes a benchmark archive into a new data directory; otherwise it sends
+// a bounded burst of HTTP GET requests from many connections to a server on
+// this machine and reports throughput and latency percentiles. It refuses any target that is not a loopback
 // address, and stops by itself after the given duration or request count.
 package main
 
@@ -21,7 +22,12 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
+	run := run
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "seed" {
+		run, args = seed, args[1:]
+	}
+	if err := run(args, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "masthead-load:", err)
 		os.Exit(1)
 	}
