@@ -1,5 +1,7 @@
 // Command masthead-load measures a Masthead server. "masthead-load seed"
-// writes a benchmark archive into a new data directory; otherwise it sends
+// writes a benchmark archive into a new data directory; "masthead-load
+// bench" starts a server on one and measures start-up, load and memory;
+// otherwise it sends
 // a bounded burst of HTTP GET requests from many connections to a server on
 // this machine and reports throughput and latency percentiles. It refuses any target that is not a loopback
 // address, and stops by itself after the given duration or request count.
@@ -24,8 +26,13 @@ import (
 func main() {
 	run := run
 	args := os.Args[1:]
-	if len(args) > 0 && args[0] == "seed" {
-		run, args = seed, args[1:]
+	if len(args) > 0 {
+		switch args[0] {
+		case "seed":
+			run, args = seed, args[1:]
+		case "bench":
+			run, args = bench, args[1:]
+		}
 	}
 	if err := run(args, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "masthead-load:", err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -62,5 +63,15 @@ func TestSeedRefusesExistingDirectory(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "wrote 3 articles") {
 		t.Errorf("output: %s", out.String())
+	}
+}
+
+func TestMemoryOfThisProcess(t *testing.T) {
+	got, err := memory(os.Getpid(), "VmRSS")
+	if err != nil || !strings.HasSuffix(got, " MB") {
+		t.Errorf("memory = %q, %v", got, err)
+	}
+	if _, err := memory(os.Getpid(), "NoSuchField"); err == nil {
+		t.Error("unknown field accepted")
 	}
 }
