@@ -3,6 +3,7 @@
 package media
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -10,9 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif"  // register GIF for Probe
-	_ "image/jpeg" // register JPEG for Probe
-	_ "image/png"  // register PNG for Probe
+	"image/gif"
+	"image/jpeg"
+	"image/png"
 	"io"
 	"io/fs"
 	"os"
@@ -20,7 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	_ "golang.org/x/image/webp" // register WebP for Probe
+	"golang.org/x/image/webp"
 )
 
 // ErrNotFound is returned when no object is stored under a key.
@@ -66,19 +67,19 @@ func (i Info) ContentType() string { return "image/" + i.Format }
 // formats other than JPEG, PNG, GIF and WebP whatever the file is named, and
 // images over MaxPixels.
 func Probe(r io.Reader) (Info, error) {
-	cfg, format, err := image.DecodeConfig(r)
-	if err != nil {
-		if errors.Is(err, image.ErrFormat) {
-			return Info{}, errors.New("media: not a JPEG, PNG, GIF or WebP image")
-		}
-		return Info{}, fmt.Errorf("media: unreadable image: %w", err)
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(sniffLen)
+	// The format is read from the first bytes and its own decoder called,
+	// rather than image.DecodeConfig: any package in the binary may register
+	// more decoders (BMP, TIFF…) or a second WebP decoder, and only the
+	// formats every browser shows are accepted.
+	format := sniff(head)
+	if format == "" {
+		return Info{}, fmt.Errorf("media: %w", ErrNotImage)
 	}
-	// Any package in the binary may register more decoders (BMP, TIFF…);
-	// only the formats every browser shows are accepted.
-	switch format {
-	case "jpeg", "png", "gif", "webp":
-	default:
-		return Info{}, errors.New("media: not a JPEG, PNG, GIF or WebP image")
+	cfg, err := decodeConfig(format, br)
+	if err != nil {
+		return Info{}, fmt.Errorf("media: unreadable image: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return Info{}, errors.New("media: image has no pixels")
@@ -87,6 +88,40 @@ func Probe(r io.Reader) (Info, error) {
 		return Info{}, fmt.Errorf("media: image is %d×%d pixels, more than the %d megapixel limit", cfg.Width, cfg.Height, MaxPixels/1_000_000)
 	}
 	return Info{Format: format, Width: cfg.Width, Height: cfg.Height}, nil
+}
+
+// sniffLen is how many leading bytes sniff needs.
+const sniffLen = 16
+
+// sniff names the format that the first bytes of a file announce, or
+// returns "" for anything but JPEG, PNG, GIF and WebP.
+func sniff(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("\xff\xd8")):
+		return "jpeg"
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return "png"
+	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
+		return "gif"
+	case len(head) >= 15 && string(head[:4]) == "RIFF" && string(head[8:15]) == "WEBPVP8":
+		return "webp"
+	}
+	return ""
+}
+
+// decodeConfig reads the header of an image in a format named by sniff.
+func decodeConfig(format string, r io.Reader) (image.Config, error) {
+	switch format {
+	case "jpeg":
+		return jpeg.DecodeConfig(r)
+	case "png":
+		return png.DecodeConfig(r)
+	case "gif":
+		return gif.DecodeConfig(r)
+	case "webp":
+		return webp.DecodeConfig(r)
+	}
+	return image.Config{}, ErrNotImage
 }
 
 // HashedKey names an object by its content: prefix/base-0123abcd.ext. The
