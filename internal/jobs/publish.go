@@ -1,0 +1,86 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"masthead/internal/content"
+	"masthead/internal/store"
+)
+
+// KindPublishPost publishes a scheduled post at its time. Its payload is
+// {"post_id": N}.
+const KindPublishPost = "post.publish"
+
+// publishPayload is the payload of a KindPublishPost job.
+type publishPayload struct {
+	PostID int64 `json:"post_id"`
+}
+
+// PublishKey is the unique key of a post's publishing job: a post has at
+// most one.
+func PublishKey(postID int64) string { return fmt.Sprintf("%s:%d", KindPublishPost, postID) }
+
+// SchedulePublish enqueues the job that publishes a post at at, replacing
+// any earlier schedule of that post. Call it with the Store of the
+// transaction that saves the post as scheduled, then Wake the runner.
+func SchedulePublish(ctx context.Context, st *store.Store, postID int64, at time.Time) error {
+	if postID <= 0 {
+		return fmt.Errorf("jobs: schedule publishing: post %d: %w", postID, store.ErrInvalid)
+	}
+	payload, err := json.Marshal(publishPayload{PostID: postID})
+	if err != nil {
+		return fmt.Errorf("jobs: schedule publishing of post %d: %w", postID, err)
+	}
+	j := store.Job{Kind: KindPublishPost, Payload: payload, RunAt: at, UniqueKey: PublishKey(postID)}
+	if err := st.EnqueueJob(ctx, &j); err != nil {
+		return fmt.Errorf("jobs: schedule publishing of post %d: %w", postID, err)
+	}
+	return nil
+}
+
+// CancelPublish withdraws a post's pending publishing job, as when it goes
+// back to draft.
+func CancelPublish(ctx context.Context, st *store.Store, postID int64) error {
+	if _, err := st.CancelJob(ctx, PublishKey(postID)); err != nil {
+		return fmt.Errorf("jobs: cancel publishing of post %d: %w", postID, err)
+	}
+	return nil
+}
+
+// PublishScheduled returns the handler of KindPublishPost jobs. It
+// publishes the post when it is still scheduled and its PublishedAt (the
+// scheduled time) has come, and then calls onPublish (may be nil), with
+// which the server drops its page cache. A post deleted or taken off the
+// schedule meanwhile is left alone. A job that runs early — another node's
+// clock, a schedule moved later — puts itself back for the post's time.
+func PublishScheduled(st *store.Store, onPublish func()) Handler {
+	return func(ctx context.Context, payload []byte) error {
+		var p publishPayload
+		if err := json.Unmarshal(payload, &p); err != nil {
+			return Permanent(fmt.Errorf("jobs: publish: bad payload %q: %w", payload, err))
+		}
+		if p.PostID <= 0 {
+			return Permanent(fmt.Errorf("jobs: publish: bad payload %q: no post_id", payload))
+		}
+		now := Now(ctx)
+		post, published, err := st.PublishDue(ctx, p.PostID, now)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return nil // deleted: nothing to publish
+		case err != nil:
+			return err
+		case published:
+			if onPublish != nil {
+				onPublish()
+			}
+			return nil
+		case post.Status == content.StatusScheduled && post.PublishedAt.After(now):
+			return SchedulePublish(ctx, st, p.PostID, post.PublishedAt)
+		}
+		return nil
+	}
+}
