@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -9,9 +11,14 @@ import (
 
 	"masthead/internal/config"
 	"masthead/internal/demo"
+	"masthead/internal/editorial"
 	"masthead/internal/importer"
 	"masthead/internal/server"
+	"masthead/internal/store"
 )
+
+// demoOwner is the desk login the demo creates.
+const demoOwner = "admin@example.org"
 
 func runDemo(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	// The demo ignores MASTHEAD_DATA and MASTHEAD_DATABASE_URL: it must never
@@ -43,7 +50,8 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 	if err != nil {
 		return err
 	}
-	if err := fillDemo(ctx, cfg, filepath.Join(tmp, "import")); err != nil {
+	password, err := fillDemo(ctx, cfg, filepath.Join(tmp, "import"))
+	if err != nil {
 		ln.Close()
 		return err
 	}
@@ -54,32 +62,46 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 	}
 	defer app.Close()
 	fmt.Fprintf(stdout, "\nMasthead demo: a sample magazine on a temporary SQLite database in %s\n", tmp)
-	fmt.Fprintf(stdout, "Open %s/ in your browser. Press Ctrl+C to stop; the demo data is then deleted.\n\n", cfg.BaseURL)
+	fmt.Fprintf(stdout, "Open %s/ in your browser. Press Ctrl+C to stop; the demo data is then deleted.\n", cfg.BaseURL)
+	fmt.Fprintf(stdout, "The editorial desk is at %s/desk/ — sign in as %s with the password %s\n\n", cfg.BaseURL, demoOwner, password)
 	return app.Serve(ctx, ln)
 }
 
 // fillDemo writes the sample content as a Markdown directory and imports it
-// through the same importer a publication uses.
-func fillDemo(ctx context.Context, cfg config.Config, importDir string) error {
+// through the same importer a publication uses, and creates the desk's
+// owner with a random password, which it returns.
+func fillDemo(ctx context.Context, cfg config.Config, importDir string) (string, error) {
 	if err := demo.WriteImportDir(importDir); err != nil {
-		return fmt.Errorf("write sample content: %w", err)
+		return "", fmt.Errorf("write sample content: %w", err)
 	}
 	st, err := server.OpenStore(ctx, cfg, true, cfg.Logger(io.Discard))
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer st.Close()
 	m, err := server.OpenMedia(cfg)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if _, err := importer.ImportMarkdownDir(ctx, st, m, importDir, importer.Options{}); err != nil {
-		return fmt.Errorf("import sample content: %w", err)
+		return "", fmt.Errorf("import sample content: %w", err)
 	}
 	for k, v := range demo.Settings() {
 		if err := st.SetSetting(ctx, k, v); err != nil {
-			return err
+			return "", err
 		}
 	}
-	return nil
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	password := base64.RawURLEncoding.EncodeToString(b[:])
+	svc, err := editorial.New(editorial.Options{Store: st, Media: m, BaseURL: cfg.BaseURL})
+	if err != nil {
+		return "", err
+	}
+	if _, err := svc.CreateAccount(ctx, editorial.NewAccount{Email: demoOwner, Name: "Demo Editor", Role: store.RoleOwner, Password: password}); err != nil {
+		return "", fmt.Errorf("create the demo owner: %w", err)
+	}
+	return password, nil
 }

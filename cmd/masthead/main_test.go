@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -205,6 +206,23 @@ func TestDemoServesTheSampleMagazine(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "Latitude") || strings.Count(string(body), `class="entry-headline"`) < 12 {
 		t.Errorf("home page: %d\n%.2000s", resp.StatusCode, body)
+	}
+	// The demo prints a desk login that works.
+	login := regexp.MustCompile(`desk is at (http://127\.0\.0\.1:\d+/desk/) — sign in as (\S+) with the password (\S+)`).FindStringSubmatch(stdout.String())
+	if login == nil {
+		t.Fatalf("no desk login printed:\n%s", stdout.String())
+	}
+	signIn := url.Values{"email": {login[2]}, "password": {login[3]}}
+	req, _ := http.NewRequest(http.MethodPost, login[1]+"signin", strings.NewReader(signIn.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/desk/home" {
+		t.Errorf("signing in with the printed login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	cancel()
 	if code := <-done; code != 0 {

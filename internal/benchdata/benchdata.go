@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -32,17 +33,90 @@ type Spec struct {
 // Slug returns the slug of the i-th article Seed writes.
 func Slug(i int) string { return fmt.Sprintf("article-%d", i) }
 
-// Body is the Markdown body every article gets: about 600 words with a
-// subheading, a quotation and links, like a short magazine piece.
-func Body() string {
+// Body is the Markdown body of the i-th article: about 600 words in
+// fourteen paragraphs with a subheading, a quotation and links, like a
+// short magazine piece. Its words vary from article to article the way a
+// real archive's do (see Word), so that searching it is a fair test.
+func Body(i int) string {
+	rng := rand.New(rand.NewPCG(uint64(i), 0x6d617374))
 	var b strings.Builder
-	for i := range 14 {
-		if i == 5 {
+	for p := range 14 {
+		if p == 5 {
 			b.WriteString("## A subheading in the middle\n\n> A quotation that someone said, with [a link](https://example.org/).\n\n")
 		}
-		b.WriteString("Paragraph of analysis about diplomacy, trade and the balance of power, long enough to be a real paragraph of a real article, with *emphasis* and a second sentence that carries the argument further.\n\n")
+		b.WriteString("Paragraph of analysis about diplomacy, trade and the balance of power, with *emphasis*:")
+		for range 30 {
+			b.WriteByte(' ')
+			if rng.IntN(3) == 0 {
+				b.WriteString(commonWords[rng.IntN(len(commonWords))])
+			} else {
+				b.WriteString(Word(zipf(rng)))
+			}
+		}
+		b.WriteString(".\n\n")
 	}
 	return b.String()
+}
+
+// Title is the headline of the i-th article: five words of the archive's
+// vocabulary, mostly of the rarer sort, so that headlines differ.
+func Title(i int) string {
+	rng := rand.New(rand.NewPCG(uint64(i), 0x7469746c))
+	words := make([]string, 5)
+	for k := range words {
+		w := Word(50 + zipf(rng))
+		words[k] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
+}
+
+// VocabularySize is how many distinct words Word makes.
+const VocabularySize = 20_000
+
+// Word returns the k-th word of the archive's made-up vocabulary (k from 0
+// to VocabularySize-1): two to four syllables, different for every k.
+func Word(k int) string {
+	k %= VocabularySize
+	var b strings.Builder
+	// Mixed-radix digits of k pick the syllables; the length grows with k
+	// so that frequent words are short, as in real languages.
+	n := 2
+	if k >= 1000 {
+		n = 3
+	}
+	if k >= 8000 {
+		n = 4
+	}
+	for range n {
+		b.WriteString(syllables[k%len(syllables)])
+		k /= len(syllables)
+	}
+	if k > 0 {
+		b.WriteString(syllables[k%len(syllables)])
+	}
+	return b.String()
+}
+
+// WordRank draws the rank of a vocabulary word with Zipf's law, the way
+// words occur in text: a few words are in every article, most in few.
+func WordRank(rng *rand.Rand) int { return zipf(rng) }
+
+func zipf(rng *rand.Rand) int {
+	z := rand.NewZipf(rng, 1.07, 2, VocabularySize-1)
+	return int(z.Uint64())
+}
+
+var syllables = []string{
+	"sel", "lo", "mir", "sen", "ta", "vo", "dra", "bel", "nu", "qui",
+	"ros", "tan", "ve", "zo", "gal", "pe", "ri", "sho", "tem", "ul",
+	"ba", "cor", "di", "fen", "ga", "hal", "ix", "jor", "kev", "lu",
+	"mo", "nar", "os", "pra", "rem", "sta", "tor", "un", "vel", "wen",
+}
+
+var commonWords = []string{
+	"the", "of", "and", "to", "in", "a", "that", "is", "for", "on",
+	"with", "as", "by", "at", "from", "its", "which", "but", "not", "their",
+	"state", "government", "policy", "minister", "war", "border", "election", "market", "treaty", "region",
 }
 
 // Seed writes the archive. Articles are written in transactions of 1,000.
@@ -93,7 +167,6 @@ func Seed(ctx context.Context, st *store.Store, files media.Storage, spec Spec) 
 	if err != nil {
 		return fmt.Errorf("benchdata: %w", err)
 	}
-	body := Body()
 	const batch = 1000
 	for start := 0; start < spec.Articles; start += batch {
 		end := min(start+batch, spec.Articles)
@@ -101,9 +174,9 @@ func Seed(ctx context.Context, st *store.Store, files media.Storage, spec Spec) 
 			for i := start; i < end; i++ {
 				p := content.Post{
 					Slug:        Slug(i),
-					Title:       fmt.Sprintf("Article number %d about the world", i),
+					Title:       Title(i),
 					Deck:        "A deck that says what the article is about",
-					Body:        body,
+					Body:        Body(i),
 					Status:      content.StatusPublished,
 					PublishedAt: spec.Newest.Add(-time.Duration(i) * time.Hour),
 					Authors:     []content.Author{authors[i%len(authors)], authors[(i+7)%len(authors)]},

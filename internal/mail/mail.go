@@ -23,6 +23,10 @@ type Message struct {
 	// Subject, Date, the MIME fields…) cannot be set here.
 	Headers map[string]string
 	Kind    string // what the message is for, e.g. "invite" or "reset"; kept with it
+	// MessageID is the Message-ID, "<unique@domain>"; empty means the
+	// sender makes one. Bulk mail sets its own, the same for every attempt
+	// at one delivery, so that a copy sent twice can be recognised.
+	MessageID string
 }
 
 // Sender delivers messages. Send returns an error wrapping ErrInvalid when
@@ -81,6 +85,9 @@ func (m Message) Validate() error {
 	if strings.TrimSpace(m.Text) == "" {
 		return fmt.Errorf("%w: no text body", ErrInvalid)
 	}
+	if m.MessageID != "" && !validMessageID(m.MessageID) {
+		return fmt.Errorf("%w: Message-ID %q is not <id@domain>", ErrInvalid, m.MessageID)
+	}
 	for name, value := range m.Headers {
 		if !validFieldName(name) {
 			return fmt.Errorf("%w: header name %q", ErrInvalid, name)
@@ -102,6 +109,25 @@ func validFieldName(name string) bool {
 	}
 	for _, c := range []byte(name) {
 		if c < 33 || c > 126 || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// validMessageID accepts "<left@right>" of printable ASCII without spaces
+// or further angle brackets.
+func validMessageID(id string) bool {
+	if len(id) < 5 || len(id) > 250 || !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, ">") {
+		return false
+	}
+	inner := id[1 : len(id)-1]
+	left, right, ok := strings.Cut(inner, "@")
+	if !ok || left == "" || right == "" || strings.Contains(right, "@") {
+		return false
+	}
+	for _, c := range []byte(inner) {
+		if c <= ' ' || c > '~' || c == '<' || c == '>' {
 			return false
 		}
 	}

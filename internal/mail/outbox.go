@@ -35,6 +35,14 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 	if o.Now != nil {
 		now = o.Now()
 	}
+	headers := maps.Clone(m.Headers)
+	if m.MessageID != "" {
+		// Kept with the other fields so the desk shows it.
+		if headers == nil {
+			headers = map[string]string{}
+		}
+		headers["Message-ID"] = m.MessageID
+	}
 	msg := store.OutboxMessage{
 		CreatedAt: now,
 		Kind:      m.Kind,
@@ -44,7 +52,7 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 		Subject:   m.Subject,
 		Text:      m.Text,
 		HTML:      m.HTML,
-		Headers:   maps.Clone(m.Headers),
+		Headers:   headers,
 		Status:    store.OutboxStored,
 		SentAt:    now,
 	}

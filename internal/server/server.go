@@ -1,6 +1,7 @@
 // Package server assembles a running Masthead: it opens the store and media
-// storage named by the configuration, mounts the public site beside the
-// health probes, and serves HTTP until told to stop.
+// storage named by the configuration, mounts the public site, the editorial
+// desk at /desk and the health probes, runs the background jobs, and serves
+// HTTP until told to stop.
 package server
 
 import (
@@ -10,10 +11,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"masthead/internal/config"
+	"masthead/internal/desk"
+	"masthead/internal/editorial"
+	"masthead/internal/jobs"
+	"masthead/internal/mail"
 	"masthead/internal/media"
 	"masthead/internal/site"
 	"masthead/internal/store"
@@ -27,6 +35,10 @@ type App struct {
 	Media  media.Storage
 	site   *site.Site
 	health *http.ServeMux
+
+	editorial *editorial.Service
+	desk      *desk.Desk
+	jobs      *jobs.Runner
 }
 
 // OpenStore opens the database the configuration names, creating the data
@@ -82,7 +94,26 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		st.Close()
 		return nil, fmt.Errorf("start site: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, Store: st, Media: m, site: s}
+	// Until SMTP delivery exists, mail is kept in the outbox, readable in
+	// the desk.
+	outbox := &mail.Outbox{Store: st, From: defaultSender(cfg.BaseURL)}
+	ed, err := editorial.New(editorial.Options{Store: st, Media: m, Mail: outbox, BaseURL: cfg.BaseURL,
+		Invalidate: s.Invalidate, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("start editorial services: %w", err)
+	}
+	runner := &jobs.Runner{Store: st, Logger: log, Workers: 2, Handlers: map[string]jobs.Handler{
+		jobs.KindPublishPost:     jobs.PublishScheduled(st, s.Invalidate),
+		editorial.KindRenditions: ed.RenditionsHandler(),
+	}}
+	ed.SetWakeJobs(runner.Wake)
+	dk, err := desk.New(desk.Options{Editorial: ed, BaseURL: cfg.BaseURL, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("start desk: %w", err)
+	}
+	a := &App{cfg: cfg, log: log, Store: st, Media: m, site: s, editorial: ed, desk: dk, jobs: runner}
 	a.health = http.NewServeMux()
 	a.health.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -109,18 +140,43 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ready")
 }
 
+// defaultSender is the From of emails when the publication has not set a
+// newsletter sender: an address at the site's host.
+func defaultSender(baseURL string) string {
+	host := "localhost"
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	if strings.Contains(host, ":") { // an IPv6 address is no mail domain
+		host = "localhost"
+	}
+	from := "Masthead <noreply@" + host + ">"
+	if _, err := mail.ParseAddress(from); err != nil {
+		return "Masthead <noreply@localhost>"
+	}
+	return from
+}
+
 // Site returns the public site.
 func (a *App) Site() *site.Site { return a.site }
 
-// Handler routes the health probes and everything else to the site.
+// Editorial returns the editorial services the desk uses.
+func (a *App) Editorial() *editorial.Service { return a.editorial }
+
+// Handler routes the health probes, the desk under /desk and everything
+// else to the site.
 func (a *App) Handler() http.Handler {
 	siteHandler := a.site.Handler()
+	deskHandler := a.desk.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+		switch p := r.URL.Path; {
+		case p == "/healthz" || p == "/readyz":
 			a.health.ServeHTTP(w, r)
-			return
+		case p == "/desk" || strings.HasPrefix(p, "/desk/"):
+			deskHandler.ServeHTTP(w, r)
+		default:
+			siteHandler.ServeHTTP(w, r)
 		}
-		siteHandler.ServeHTTP(w, r)
 	})
 }
 
@@ -137,12 +193,23 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopRun()
-	go func() {
+	var background sync.WaitGroup
+	// The background work stops after the last request: a job in hand
+	// is given back, to be run again at the next start.
+	defer func() {
+		stopRun()
+		background.Wait()
+	}()
+	background.Go(func() {
 		if err := a.site.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Error("site cache refresh stopped", "err", err)
 		}
-	}()
+	})
+	background.Go(func() {
+		if err := a.jobs.Run(runCtx); err != nil {
+			a.log.Error("background jobs stopped", "err", err)
+		}
+	})
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

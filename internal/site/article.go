@@ -79,9 +79,23 @@ func (s *Site) article(r *http.Request) (pageView, error) {
 		lv.Canonical = p.CanonicalURL
 	}
 	lv.OG.Type = "article"
-	if !p.Image.IsZero() {
-		lv.OG.Image = s.absolute(mediaURL(p.Image.Key))
+	s.setImage(&lv, p.Image)
+	lv.OG.Published = newDateView(p.PublishedAt).ISO
+	if !p.UpdatedAt.IsZero() && p.UpdatedAt.After(p.PublishedAt) {
+		lv.OG.Modified = newDateView(p.UpdatedAt).ISO
 	}
+	trail := []linkView{}
+	if p.Section != nil {
+		lv.OG.Section = p.Section.Name
+		trail = append(trail, *sectionLink(p.Section))
+	}
+	for _, t := range p.Tags {
+		lv.OG.Tags = append(lv.OG.Tags, t.Name)
+	}
+	trail = append(trail, linkView{Name: p.Title, URL: articleURL(p.Slug)})
+	lv.JSONLD = append(lv.JSONLD,
+		s.articleLD(p, lv.settings, lv.Canonical, lv.Description),
+		s.breadcrumbLD(lv.SiteName, trail))
 
 	v := &articleView{
 		layoutView: lv,
@@ -128,5 +142,10 @@ func (s *Site) article(r *http.Request) (pageView, error) {
 		}
 		v.Related = append(v.Related, e)
 	}
+	imgs := []*imageView{v.Image}
+	for _, e := range v.Related {
+		imgs = append(imgs, e.Image)
+	}
+	s.addRenditions(ctx, imgs)
 	return pageView{"article", v}, nil
 }

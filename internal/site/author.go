@@ -17,13 +17,15 @@ func (s *Site) author(r *http.Request) (pageView, error) {
 	if err != nil {
 		return pageView{}, err
 	}
+	s.addFeeds(&lv, authorURL(a.Slug), a.Name)
+	lv.OG.Type = "profile"
+	s.setImage(&lv, a.Photo)
+	lv.JSONLD = append(lv.JSONLD, s.personLD(a),
+		s.breadcrumbLD(lv.SiteName, []linkView{{Name: a.Name, URL: authorURL(a.Slug)}}))
 	av := newAuthorView(a)
 	v := &riverView{layoutView: lv, Heading: a.Name, Author: &av}
 	if bio := content.PlainText(a.BioHTML); bio != "" {
 		v.Description = clip(bio, 300)
-	}
-	if av.Photo != nil {
-		v.OG.Image = s.absolute(av.Photo.URL)
 	}
 	f := store.PublicFilter(s.now())
 	f.AuthorSlug = a.Slug

@@ -35,11 +35,14 @@ type pageView struct {
 	data any
 }
 
-// cachedPage is a rendered 200 response.
+// cachedPage is a rendered 200 response: an HTML page, or a document such
+// as a feed or a sitemap.
 type cachedPage struct {
-	key  string
-	body []byte
-	etag string
+	key      string
+	body     []byte
+	etag     string
+	ctype    string    // Content-Type; empty for an HTML page
+	modified time.Time // Last-Modified; zero leaves it out
 }
 
 func newCachedPage(key string, body []byte) *cachedPage {
@@ -50,23 +53,54 @@ func newCachedPage(key string, body []byte) *cachedPage {
 // page adapts a page handler: it answers from the cache when it can,
 // otherwise renders the page and, for a 200, keeps it.
 func (s *Site) page(h func(*http.Request) (pageView, error)) http.Handler {
+	return s.cached(func(r *http.Request, key string) (*cachedPage, error) {
+		v, err := h(r)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := s.pages[v.name].ExecuteTemplate(&buf, "layout", v.data); err != nil {
+			return nil, err
+		}
+		return newCachedPage(key, buf.Bytes()), nil
+	})
+}
+
+// document is a response other than an HTML page that is cached like
+// one: a feed, a sitemap, robots.txt.
+type document struct {
+	ctype    string
+	body     []byte
+	modified time.Time // newest change to what it lists; zero when unknown
+}
+
+// documentHandler adapts a document handler as page adapts a page handler.
+func (s *Site) documentHandler(h func(*http.Request) (document, error)) http.Handler {
+	return s.cached(func(r *http.Request, key string) (*cachedPage, error) {
+		d, err := h(r)
+		if err != nil {
+			return nil, err
+		}
+		p := newCachedPage(key, d.body)
+		p.ctype, p.modified = d.ctype, d.modified.UTC().Truncate(time.Second)
+		return p, nil
+	})
+}
+
+// cached answers from the page cache when it can, otherwise renders with
+// render and keeps the result.
+func (s *Site) cached(render func(r *http.Request, key string) (*cachedPage, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.URL.Path + "?" + r.URL.RawQuery
 		// The generation is taken before anything is read from the store, so
 		// that a page rendered from data older than a drop is never kept.
 		p, gen := s.cache.get(key, s.now())
 		if p == nil {
-			v, err := h(r)
-			if err != nil {
+			var err error
+			if p, err = render(r, key); err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			var buf bytes.Buffer
-			if err := s.pages[v.name].ExecuteTemplate(&buf, "layout", v.data); err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			p = newCachedPage(key, buf.Bytes())
 			s.cache.put(p, gen, s.now())
 		}
 		writePage(w, r, p)
@@ -76,18 +110,39 @@ func (s *Site) page(h func(*http.Request) (pageView, error)) http.Handler {
 func writePage(w http.ResponseWriter, r *http.Request, p *cachedPage) {
 	h := w.Header()
 	h.Set("ETag", p.etag)
+	if !p.modified.IsZero() {
+		h.Set("Last-Modified", p.modified.Format(http.TimeFormat))
+	}
 	// Readers revalidate every time; the ETag makes that cheap.
 	h.Set("Cache-Control", "no-cache")
-	if etagMatches(r.Header.Get("If-None-Match"), p.etag) {
+	if notModified(r, p) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	ctype := p.ctype
+	if ctype == "" {
+		ctype = "text/html; charset=utf-8"
+	}
+	h.Set("Content-Type", ctype)
 	h.Set("Content-Length", strconv.Itoa(len(p.body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(p.body)
 	}
+}
+
+// notModified reports whether the client's copy is current. As RFC 9110
+// says, If-Modified-Since counts only without If-None-Match.
+func notModified(r *http.Request, p *cachedPage) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return etagMatches(inm, p.etag)
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" || p.modified.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !p.modified.After(t)
 }
 
 // etagMatches reports whether an If-None-Match header names etag, using the

@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -260,7 +261,13 @@ func checkPage(t testing.TB, path, body string) *html.Node {
 			}
 		}
 		if n.Data == "script" && attr(n, "src") == "" {
-			t.Errorf("GET %s: inline script", path)
+			// Structured data is allowed: browsers do not run it. It must
+			// be one JSON value.
+			if attr(n, "type") != "application/ld+json" {
+				t.Errorf("GET %s: inline script", path)
+			} else if ld := text(n); !json.Valid([]byte(ld)) {
+				t.Errorf("GET %s: JSON-LD does not parse: %s", path, ld)
+			}
 		}
 		if n.Data == "img" && !hasAttr(n, "alt") {
 			t.Errorf("GET %s: <img src=%q> without alt", path, attr(n, "src"))

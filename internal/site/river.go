@@ -85,17 +85,23 @@ func (s *Site) river(r *http.Request, v *riverView, f store.PostFilter, path str
 	if n > 1 && len(page.Posts) == 0 {
 		return errNotFound
 	}
+	imgs := make([]*imageView, 0, len(page.Posts))
 	for i, p := range page.Posts {
-		v.Entries = append(v.Entries, newEntryView(p, i))
+		e := newEntryView(p, i)
+		v.Entries = append(v.Entries, e)
+		imgs = append(imgs, e.Image)
 	}
+	s.addRenditions(r.Context(), imgs)
 	v.Pager = pagerView{Number: n, Count: (page.Total + riverPageSize - 1) / riverPageSize}
 	if n > 1 {
 		v.Pager.Newer = pageURL(path, n-1)
+		v.Prev = s.baseURL + v.Pager.Newer
 		v.Canonical = s.baseURL + pageURL(path, n)
 		v.Title = "Page " + strconv.Itoa(n) + " — " + v.Title
 	}
 	if n*riverPageSize < page.Total {
 		v.Pager.Older = pageURL(path, n+1)
+		v.Next = s.baseURL + v.Pager.Older
 	}
 	return nil
 }

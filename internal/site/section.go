@@ -19,6 +19,8 @@ func (s *Site) section(r *http.Request) (pageView, error) {
 	if err != nil {
 		return pageView{}, err
 	}
+	s.addFeeds(&lv, sectionURL(t.Slug), t.Name)
+	lv.JSONLD = append(lv.JSONLD, s.breadcrumbLD(lv.SiteName, []linkView{{Name: t.Name, URL: sectionURL(t.Slug)}}))
 	v := &riverView{layoutView: lv, Heading: t.Name, Intro: t.Description}
 	if t.Description != "" {
 		v.Description = t.Description

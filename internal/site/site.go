@@ -35,6 +35,10 @@ type Site struct {
 	log     *slog.Logger
 	now     func() time.Time
 
+	// sitemapSize is how many articles one sitemap lists: sitemapURLs,
+	// fewer in tests.
+	sitemapSize int
+
 	pages  map[string]*template.Template
 	assets *assets
 	cache  *pageCache
@@ -47,7 +51,7 @@ type Site struct {
 
 // pageNames are the page templates under templates/pages/; each is parsed
 // together with the layout and the partials.
-var pageNames = []string{"river", "article", "error"}
+var pageNames = []string{"river", "article", "search", "error"}
 
 // New parses the templates and hashes the static files. A missing or broken
 // template or asset is an error here rather than on a request.
@@ -72,13 +76,14 @@ func newSite(opts Options, tmpl, static fs.FS) (*Site, error) {
 		return nil, fmt.Errorf("site: base URL %q is not an absolute http(s) URL", opts.BaseURL)
 	}
 	s := &Site{
-		store:   opts.Store,
-		media:   opts.Media,
-		baseURL: base,
-		log:     opts.Logger,
-		now:     opts.Now,
-		cache:   newPageCache(maxCacheEntries, maxCacheBytes),
-		wake:    make(chan struct{}, 1),
+		store:       opts.Store,
+		media:       opts.Media,
+		baseURL:     base,
+		log:         opts.Logger,
+		now:         opts.Now,
+		cache:       newPageCache(maxCacheEntries, maxCacheBytes),
+		sitemapSize: sitemapURLs,
+		wake:        make(chan struct{}, 1),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -104,6 +109,12 @@ func (s *Site) routes() *http.ServeMux {
 	mux.Handle("GET /tags/{slug}", s.page(s.tag))
 	mux.Handle("GET /authors/{slug}", s.page(s.author))
 	mux.Handle("GET /articles/{slug}", s.page(s.article))
+	s.feedRoutes(mux)
+	mux.Handle("GET /sitemap.xml", s.documentHandler(s.sitemapIndex))
+	mux.Handle("GET /sitemaps/{file}", s.documentHandler(s.sitemap))
+	mux.Handle("GET /robots.txt", s.documentHandler(s.robots))
+	mux.Handle("GET /search", s.handle(s.search))
+	mux.Handle("GET /search.json", s.handle(s.searchJSON))
 	mux.Handle("GET /media/{key...}", s.handle(s.serveMedia))
 	mux.Handle("GET /static/{path...}", s.handle(s.serveStatic))
 	mux.Handle("GET /", s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))

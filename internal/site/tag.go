@@ -16,6 +16,8 @@ func (s *Site) tag(r *http.Request) (pageView, error) {
 	if err != nil {
 		return pageView{}, err
 	}
+	s.addFeeds(&lv, tagURL(t.Slug), t.Name)
+	lv.JSONLD = append(lv.JSONLD, s.breadcrumbLD(lv.SiteName, []linkView{{Name: t.Name, URL: tagURL(t.Slug)}}))
 	v := &riverView{layoutView: lv, Heading: t.Name, Intro: t.Description}
 	if t.Description != "" {
 		v.Description = t.Description

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,13 +31,33 @@ type layoutView struct {
 	Canonical   string
 	NoIndex     bool
 	OG          ogView
+
+	// Feeds are the autodiscovery links: the site's feeds, then the
+	// page's own. SiteFeeds are the site's, for the footer.
+	Feeds     []feedLink
+	SiteFeeds []feedLink
+	// Prev and Next are the neighbouring pages of a paged list, absolute.
+	Prev, Next string
+	// JSONLD holds the page's structured data, one script element each.
+	JSONLD []template.JS
+
+	settings siteSettings
 }
 
-// ogView is the Open Graph description of a page, used when it is shared.
+// ogView is the Open Graph description of a page, used when it is shared;
+// Twitter cards take the same values.
 type ogView struct {
-	Type  string // "website" or "article"
-	Title string
-	Image string // absolute URL
+	Type        string // "website", "article" or "profile"
+	Title       string
+	Image       string // absolute URL
+	ImageAlt    string
+	ImageWidth  int
+	ImageHeight int
+	// For articles.
+	Published string
+	Modified  string
+	Section   string
+	Tags      []string
 }
 
 // linkView is a named link. Sep is the text that goes before it in a list
@@ -59,6 +80,14 @@ type imageView struct {
 	// CaptionHTML and Credit are filled where the page shows them.
 	CaptionHTML template.HTML
 	Credit      string
+
+	// Srcset and WebP list the responsive renditions ("url 800w, …") in the
+	// image's own format and in WebP, and Sizes how wide the image shows;
+	// all are empty until the renditions exist (see addRenditions).
+	Srcset string
+	WebP   string
+	Sizes  string
+	key    string
 }
 
 // dateView is a time shown to readers and given to machines.
@@ -67,10 +96,13 @@ type dateView struct {
 	Text string
 }
 
-// siteSettings are the editorial settings the layout shows.
+// siteSettings are the editorial settings the layout, the feeds and the
+// structured data show.
 type siteSettings struct {
 	name, description, lang string
 	newsletter              bool
+	logo                    string // media key or URL of the publisher's logo; empty for none
+	fullFeeds               bool   // feeds carry whole articles rather than excerpts
 }
 
 func (s *Site) settings(ctx context.Context) (siteSettings, error) {
@@ -88,7 +120,7 @@ func (s *Site) settings(ctx context.Context) (siteSettings, error) {
 		}
 		return nil
 	}
-	var newsletter string
+	var newsletter, fullFeeds string
 	for _, kv := range []struct {
 		key  string
 		into *string
@@ -96,7 +128,9 @@ func (s *Site) settings(ctx context.Context) (siteSettings, error) {
 		{"site.name", &st.name},
 		{"site.description", &st.description},
 		{"site.language", &st.lang},
+		{"site.logo", &st.logo},
 		{"newsletter.enabled", &newsletter},
+		{"feeds.full_content", &fullFeeds},
 	} {
 		if err := get(kv.key, kv.into); err != nil {
 			return st, err
@@ -106,6 +140,9 @@ func (s *Site) settings(ctx context.Context) (siteSettings, error) {
 		st.lang = "en"
 	}
 	st.newsletter = newsletter == "true"
+	// Whole articles unless the editors chose excerpts: readers of feeds
+	// mostly read in their feed reader.
+	st.fullFeeds = fullFeeds != "false"
 	return st, nil
 }
 
@@ -149,7 +186,10 @@ func (s *Site) layout(r *http.Request, title string) (layoutView, error) {
 		Description:     st.description,
 		Canonical:       s.baseURL + r.URL.EscapedPath(),
 		OG:              ogView{Type: "website", Title: st.name},
+		SiteFeeds:       s.feedLinks("", st.name),
+		settings:        st,
 	}
+	v.Feeds = v.SiteFeeds
 	if title != "" {
 		v.Title = title + " — " + st.name
 		v.OG.Title = title
@@ -169,6 +209,7 @@ func (s *Site) layoutOrDefaults(r *http.Request, title string) layoutView {
 		s.log.Warn("site: error page without settings", "err", err)
 		v = layoutView{Lang: "en", SiteName: "Masthead", Title: title + " — Masthead"}
 	}
+	v.JSONLD = nil
 	v.Canonical = ""
 	return v
 }
@@ -195,11 +236,27 @@ func (s *Site) absolute(u string) string {
 	return u
 }
 
+// addFeeds adds the autodiscovery links of the river at path to the
+// site's.
+func (s *Site) addFeeds(v *layoutView, path, name string) {
+	v.Feeds = append(slices.Clip(v.Feeds), s.feedLinks(path, v.SiteName+" — "+name)...)
+}
+
+// setImage makes img the picture shown when the page is shared.
+func (s *Site) setImage(v *layoutView, img content.Image) {
+	if img.IsZero() {
+		return
+	}
+	v.OG.Image = s.absolute(mediaURL(img.Key))
+	v.OG.ImageAlt = img.Alt
+	v.OG.ImageWidth, v.OG.ImageHeight = img.Width, img.Height
+}
+
 func newImageView(img content.Image) *imageView {
 	if img.IsZero() {
 		return nil
 	}
-	return &imageView{URL: mediaURL(img.Key), Alt: img.Alt, Width: img.Width, Height: img.Height}
+	return &imageView{URL: mediaURL(img.Key), Alt: img.Alt, Width: img.Width, Height: img.Height, key: img.Key}
 }
 
 // Dates are shown in UTC: one fixed zone keeps every page and every cache

@@ -89,6 +89,10 @@ func (s *Store) SaveAuthor(ctx context.Context, a *content.Author) error {
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				append(fields, r.timeArg(now))...).Scan(&id)
 		}
+		renamed, err := r.renamed(ctx, "authors", a.ID, a.Name)
+		if err != nil {
+			return err
+		}
 		err = r.queryRow(ctx, `UPDATE authors SET slug = ?, name = ?, role = ?, bio = ?, bio_html = ?, bio_render_version = ?,
 			photo_key = ?, photo_width = ?, photo_height = ?, photo_alt = ?, photo_caption = ?, photo_credit = ?,
 			links = ?, updated_at = ? WHERE id = ? RETURNING created_at`,
@@ -96,7 +100,11 @@ func (s *Store) SaveAuthor(ctx context.Context, a *content.Author) error {
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("author %d: %w", a.ID, ErrNotFound)
 		}
-		return err
+		if err != nil || !renamed {
+			return err
+		}
+		// Bylines are searched: the author's posts are indexed anew.
+		return r.indexPostsWhere(ctx, `SELECT post_id FROM post_authors WHERE author_id = ?`, a.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save author %q: %w", a.Slug, conflict(err))

@@ -19,6 +19,12 @@ import (
 //go:embed migrations
 var migrationFiles embed.FS
 
+// migrationSteps complete migrations with work SQL cannot do, in the
+// migration's transaction, by version.
+var migrationSteps = map[int]func(ctx context.Context, r runner) error{
+	3: backfillSearch, // index the posts written before search existed
+}
+
 type migration struct {
 	version     int
 	description string
@@ -115,6 +121,11 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 			// Run as written: the file is not a query with placeholders.
 			if _, err := r.q.ExecContext(ctx, m.sql); err != nil {
 				return err
+			}
+			if step := migrationSteps[m.version]; step != nil {
+				if err := step(ctx, r); err != nil {
+					return err
+				}
 			}
 			if _, err := r.exec(ctx, `INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.description, r.timeArg(time.Now())); err != nil {

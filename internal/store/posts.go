@@ -195,7 +195,11 @@ func (s *Store) SavePost(ctx context.Context, p *content.Post) error {
 		if err := r.replaceLinks(ctx, "post_tags", "tag_id", id, refs.tagIDs); err != nil {
 			return err
 		}
-		return r.saveCorrections(ctx, id, refs.corrections)
+		if err := r.saveCorrections(ctx, id, refs.corrections); err != nil {
+			return err
+		}
+		// The search index changes with the post, in this transaction.
+		return r.indexPosts(ctx, []int64{id})
 	})
 	if err != nil {
 		return fmt.Errorf("store: save post %q: %w", p.Slug, conflict(err))
@@ -347,6 +351,37 @@ func (s *Store) RedirectSlug(ctx context.Context, oldSlug string) (string, error
 // Posts returns one page of complete posts matching f, newest first.
 func (s *Store) Posts(ctx context.Context, f PostFilter) (PostPage, error) {
 	r := s.reader()
+	conds, args := r.postConditions(f)
+	where := ""
+	if len(conds) > 0 {
+		where = ` WHERE ` + strings.Join(conds, ` AND `)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	offset := max(f.Offset, 0)
+
+	var page PostPage
+	if err := r.queryRow(ctx, `SELECT COUNT(*) FROM posts p`+where, args...).Scan(&page.Total); err != nil {
+		return PostPage{}, fmt.Errorf("store: posts: %w", err)
+	}
+	if offset >= page.Total {
+		return page, nil
+	}
+	posts, err := s.loadPosts(ctx, `SELECT `+postColumns+` FROM posts p`+where+` ORDER BY `+riverOrder+` LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
+	if err != nil {
+		return PostPage{}, fmt.Errorf("store: posts: %w", err)
+	}
+	page.Posts = posts
+	return page, nil
+}
+
+// postConditions turns the filtering fields of f into conditions on posts
+// p, with their arguments.
+func (r runner) postConditions(f PostFilter) ([]string, []any) {
 	var conds []string
 	var args []any
 	if len(f.Statuses) > 0 {
@@ -379,36 +414,12 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) (PostPage, error) {
 			WHERE pa.author_id = (SELECT id FROM authors WHERE slug = ?))`)
 		args = append(args, f.AuthorSlug)
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = ` WHERE ` + strings.Join(conds, ` AND `)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	limit = min(limit, maxLimit)
-	offset := max(f.Offset, 0)
-
-	var page PostPage
-	if err := r.queryRow(ctx, `SELECT COUNT(*) FROM posts p`+where, args...).Scan(&page.Total); err != nil {
-		return PostPage{}, fmt.Errorf("store: posts: %w", err)
-	}
-	if offset >= page.Total {
-		return page, nil
-	}
-	posts, err := s.loadPosts(ctx, `SELECT `+postColumns+` FROM posts p`+where+` ORDER BY `+riverOrder+` LIMIT ? OFFSET ?`,
-		append(args, limit, offset)...)
-	if err != nil {
-		return PostPage{}, fmt.Errorf("store: posts: %w", err)
-	}
-	page.Posts = posts
-	return page, nil
+	return conds, args
 }
 
 // relatedWindow is how many posts on each side of an article in time are
 // considered for its related coverage.
-const relatedWindow = 200
+const relatedWindow = 100
 
 // RelatedPosts returns up to n posts readers may see at now that share the
 // most tags (section included) with p, newest first among equals; p itself
@@ -446,22 +457,26 @@ func (s *Store) RelatedPosts(ctx context.Context, p content.Post, now time.Time,
 	args := append(anys(tags), anys(tags)...)
 	args = append(args, published, r.timeArg(pivot), p.ID, relatedWindow,
 		published, r.timeArg(pivot), r.timeArg(now), p.ID, relatedWindow, n)
+	// The candidates are scored and cut to n before the join, so that only
+	// the n winning rows (with their long texts) are read from posts.
 	posts, err := s.loadPosts(ctx, `SELECT `+postColumns+` FROM posts p JOIN (
-			SELECT c.id, c.published_at,
-				(CASE WHEN c.section_id IN (`+in+`) THEN 1 ELSE 0 END) +
-				(SELECT COUNT(*) FROM post_tags pt WHERE pt.post_id = c.id AND pt.tag_id IN (`+in+`)) AS shared
-			FROM (
-				SELECT * FROM (SELECT id, section_id, published_at FROM posts
-					WHERE status = ? AND published_at <= ? AND id <> ?
-					ORDER BY published_at DESC, id DESC LIMIT ?) older
-				UNION ALL
-				SELECT * FROM (SELECT id, section_id, published_at FROM posts
-					WHERE status = ? AND published_at > ? AND published_at <= ? AND id <> ?
-					ORDER BY published_at ASC, id ASC LIMIT ?) newer
-			) c
+			SELECT * FROM (
+				SELECT c.id, c.published_at,
+					(CASE WHEN c.section_id IN (`+in+`) THEN 1 ELSE 0 END) +
+					(SELECT COUNT(*) FROM post_tags pt WHERE pt.post_id = c.id AND pt.tag_id IN (`+in+`)) AS shared
+				FROM (
+					SELECT * FROM (SELECT id, section_id, published_at FROM posts
+						WHERE status = ? AND published_at <= ? AND id <> ?
+						ORDER BY published_at DESC, id DESC LIMIT ?) older
+					UNION ALL
+					SELECT * FROM (SELECT id, section_id, published_at FROM posts
+						WHERE status = ? AND published_at > ? AND published_at <= ? AND id <> ?
+						ORDER BY published_at ASC, id ASC LIMIT ?) newer
+				) c
+			) scored WHERE scored.shared > 0
+			ORDER BY scored.shared DESC, scored.published_at DESC, scored.id DESC LIMIT ?
 		) m ON m.id = p.id
-		WHERE m.shared > 0
-		ORDER BY m.shared DESC, `+riverOrder+` LIMIT ?`, args...)
+		ORDER BY m.shared DESC, `+riverOrder, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: related posts: %w", err)
 	}
@@ -488,6 +503,9 @@ func (s *Store) DeletePost(ctx context.Context, id int64) error {
 		}
 		if _, err := r.exec(ctx, `INSERT INTO post_slugs (slug, post_id) VALUES (?, NULL)
 			ON CONFLICT (slug) DO UPDATE SET post_id = NULL`, slug); err != nil {
+			return err
+		}
+		if err := r.unindexPost(ctx, id); err != nil {
 			return err
 		}
 		_, err = r.exec(ctx, `DELETE FROM posts WHERE id = ?`, id)

@@ -58,6 +58,9 @@ type database struct {
 	// reader serves reads outside transactions. On SQLite its connections
 	// are read-only and, thanks to WAL, never wait for the writer.
 	reader *sql.DB
+	// readStmts prepares the reader's queries once per connection (SQLite
+	// only: pgx keeps its own statement cache on PostgreSQL).
+	readStmts *stmtCache
 }
 
 // Store is the persistence API. A Store returned by InTx runs every call in
@@ -186,7 +189,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	return &Store{db: &database{dialect: dialectSQLite, writer: writer, reader: reader}}, nil
+	return &Store{db: &database{dialect: dialectSQLite, writer: writer, reader: reader, readStmts: newStmtCache(reader)}}, nil
 }
 
 // sqliteDSN builds a file: URI whose parameters the driver applies to every
@@ -213,6 +216,9 @@ func (s *Store) Close() error {
 		return errors.New("store: close called on a transaction")
 	}
 	var errs []error
+	if s.db.readStmts != nil {
+		errs = append(errs, s.db.readStmts.Close())
+	}
 	if s.db.reader != s.db.writer {
 		errs = append(errs, s.db.reader.Close())
 	}
@@ -305,6 +311,9 @@ type runner struct {
 func (s *Store) reader() runner {
 	if s.tx != nil {
 		return runner{q: s.tx, dialect: s.db.dialect}
+	}
+	if s.db.readStmts != nil {
+		return runner{q: s.db.readStmts, dialect: s.db.dialect}
 	}
 	return runner{q: s.db.reader, dialect: s.db.dialect}
 }

@@ -44,6 +44,10 @@ func (s *Store) SaveTag(ctx context.Context, t *content.Tag) error {
 				VALUES (?, ?, ?, ?, ?) RETURNING id`,
 				t.Slug, t.Name, t.Description, t.IsSection, t.Position).Scan(&id)
 		}
+		renamed, err := r.renamed(ctx, "tags", t.ID, t.Name)
+		if err != nil {
+			return err
+		}
 		res, err := r.exec(ctx, `UPDATE tags SET slug = ?, name = ?, description = ?, is_section = ?, position = ?
 			WHERE id = ?`, t.Slug, t.Name, t.Description, t.IsSection, t.Position, t.ID)
 		if err != nil {
@@ -54,7 +58,12 @@ func (s *Store) SaveTag(ctx context.Context, t *content.Tag) error {
 		} else if n == 0 {
 			return fmt.Errorf("tag %d: %w", t.ID, ErrNotFound)
 		}
-		return nil
+		if !renamed {
+			return nil
+		}
+		// Tags are searched: the tag's posts are indexed anew.
+		return r.indexPostsWhere(ctx, `SELECT id FROM posts WHERE section_id = ?
+			UNION SELECT post_id FROM post_tags WHERE tag_id = ?`, t.ID, t.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save tag %q: %w", t.Slug, conflict(err))

@@ -1,0 +1,557 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"masthead/internal/content"
+)
+
+// SearchQuery is a full-text search over posts' headlines, decks, bylines,
+// tags and bodies. Text is what the reader typed: words must all appear,
+// "quoted phrases" in that order; nothing else in it is syntax. The
+// embedded PostFilter narrows the posts searched (zero fields do not
+// filter) and pages the results.
+type SearchQuery struct {
+	Text string
+	// Typing makes the last word a prefix while the reader is still typing
+	// it ("diplom" finds "diplomacy").
+	Typing bool
+	PostFilter
+	// From and Until bound the publication time: From <= PublishedAt <
+	// Until. Zero leaves that side open.
+	From, Until time.Time
+}
+
+// PublicSearch returns the search for text among the posts readers may see
+// at now.
+func PublicSearch(text string, now time.Time) SearchQuery {
+	return SearchQuery{Text: text, PostFilter: PublicFilter(now)}
+}
+
+// SearchHit is one post found, with its headline and an extract of the
+// text around the matched words as HTML: everything escaped, the matched
+// words in <mark>.
+type SearchHit struct {
+	Post        content.Post
+	TitleHTML   string
+	SnippetHTML string
+}
+
+// SearchPage is one page of search results, most relevant first.
+type SearchPage struct {
+	Hits []SearchHit
+	// Total is how many posts matched, ignoring Limit and Offset, up to
+	// SearchWindow.
+	Total int
+	// Capped reports that more than SearchWindow posts matched. The
+	// results are then the most relevant of the SearchWindow matches added
+	// last; narrowing the search (more words, a section, dates) reaches
+	// the others.
+	Capped bool
+	// Understood is the query as it was read: its words folded to lower
+	// case without diacritics, phrases in quotes, a prefix followed by *.
+	// It is empty when the text held no word to search for.
+	Understood string
+}
+
+// SearchWindow is how many matches a search ranks at most: the ones added
+// last. A word found in tens of thousands of articles says little about
+// which of them the reader wants, and ranking them all would cost time in
+// proportion to the archive; with the window every search stays within a
+// few milliseconds however large the archive grows.
+const SearchWindow = 2000
+
+// Relevance tiers: a post whose headline holds the whole query comes
+// first, then one where the headline, deck, bylines and tags hold it, then
+// one that needs its body. Within a tier the newest comes first, as readers
+// of a magazine expect.
+const (
+	tierBody = iota
+	tierHead
+	tierTitle
+)
+
+// searchCandidate is a match in the window.
+type searchCandidate struct {
+	id        int64
+	published time.Time
+	tier      int
+}
+
+// Search runs q. Text without a word to search for gives an empty page, not
+// an error.
+func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
+	parsed := parseSearch(q.Text, q.Typing)
+	page := SearchPage{Understood: parsed.String()}
+	if parsed.empty() {
+		return page, nil
+	}
+	if !validTime(q.From) || !validTime(q.Until) || !validTime(q.PublishedBy) {
+		return page, fmt.Errorf("store: search: date out of range: %w", ErrInvalid)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	offset := max(q.Offset, 0)
+
+	var (
+		window []searchCandidate
+		err    error
+	)
+	if s.db.dialect == dialectPostgres {
+		window, err = s.searchWindowPostgres(ctx, parsed, q)
+	} else {
+		window, err = s.searchWindowSQLite(ctx, parsed, q)
+	}
+	if err != nil {
+		return SearchPage{}, fmt.Errorf("store: search %q: %w", parsed.String(), err)
+	}
+	page.Total = min(len(window), SearchWindow)
+	page.Capped = len(window) > SearchWindow
+	if offset >= page.Total {
+		return page, nil
+	}
+	window = window[:page.Total]
+	slices.SortStableFunc(window, func(a, b searchCandidate) int {
+		if a.tier != b.tier {
+			return b.tier - a.tier
+		}
+		if c := b.published.Compare(a.published); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	var ids []int64
+	for _, c := range window[offset:min(offset+limit, len(window))] {
+		ids = append(ids, c.id)
+	}
+	posts, err := s.postsByIDs(ctx, ids)
+	if err != nil {
+		return SearchPage{}, fmt.Errorf("store: search %q: %w", parsed.String(), err)
+	}
+	h := newHighlighter(parsed)
+	for _, p := range posts {
+		page.Hits = append(page.Hits, h.hit(p))
+	}
+	return page, nil
+}
+
+// searchWindowSQLite finds the window of matches, newest first by id, one
+// more than SearchWindow to tell whether there are more, and their tiers.
+// FTS5 walks its matches in rowid order and stops at the window's end.
+func (s *Store) searchWindowSQLite(ctx context.Context, parsed searchQuery, q SearchQuery) ([]searchCandidate, error) {
+	r := s.reader()
+	conds, args := r.searchConditions(q)
+	where := strings.Join(append([]string{`post_search MATCH ?`}, conds...), ` AND `)
+	var window []searchCandidate
+	index := map[int64]int{}
+	err := r.each(ctx, `SELECT s.rowid, s.published_at FROM post_search s WHERE `+where+` ORDER BY s.rowid DESC LIMIT ?`,
+		append(append([]any{parsed.fts5()}, args...), SearchWindow+1), func(rows *sql.Rows) error {
+			var c searchCandidate
+			if err := rows.Scan(&c.id, timeDest{&c.published}); err != nil {
+				return err
+			}
+			index[c.id] = len(window)
+			window = append(window, c)
+			return nil
+		})
+	if err != nil || len(window) == 0 {
+		return window, err
+	}
+	// The tiers: which of the window's posts match with the headline
+	// alone, and with the headline, deck, bylines and tags. The rowid bound
+	// keeps FTS5 within the window.
+	bound := window[min(len(window), SearchWindow)-1].id
+	for _, t := range []struct {
+		columns string
+		tier    int
+	}{{"{title}", tierTitle}, {"{title deck authors tags}", tierHead}} {
+		err := r.each(ctx, `SELECT rowid FROM post_search WHERE post_search MATCH ? AND rowid >= ?`,
+			[]any{t.columns + " : (" + parsed.fts5() + ")", bound}, func(rows *sql.Rows) error {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				if i, ok := index[id]; ok {
+					window[i].tier = max(window[i].tier, t.tier)
+				}
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return window, nil
+}
+
+// searchWindowPostgres finds the window of matches with their tiers in one
+// query on the narrow post_search table: the GIN index finds the matches,
+// and the small title and head vectors give the tiers.
+func (s *Store) searchWindowPostgres(ctx context.Context, parsed searchQuery, q SearchQuery) ([]searchCandidate, error) {
+	r := s.reader()
+	conds, args := r.postConditions(q.PostFilter)
+	conds, args = r.dateConditions(conds, args, `p.published_at`, q.From, q.Until)
+	tsq := parsed.tsquery()
+	where := strings.Join(append([]string{`p.document @@ to_tsquery('simple', ?)`}, conds...), ` AND `)
+	var window []searchCandidate
+	err := r.each(ctx, fmt.Sprintf(`SELECT p.id, p.published_at,
+			CASE WHEN p.title @@ to_tsquery('simple', ?) THEN %d WHEN p.head @@ to_tsquery('simple', ?) THEN %d ELSE %d END
+		FROM post_search p WHERE `, tierTitle, tierHead, tierBody)+where+` ORDER BY p.id DESC LIMIT ?`,
+		append(append([]any{tsq, tsq, tsq}, args...), SearchWindow+1),
+		func(rows *sql.Rows) error {
+			var c searchCandidate
+			if err := rows.Scan(&c.id, timeDest{&c.published}, &c.tier); err != nil {
+				return err
+			}
+			window = append(window, c)
+			return nil
+		})
+	return window, err
+}
+
+// dateConditions adds the bounds From <= column < Until.
+func (r runner) dateConditions(conds []string, args []any, column string, from, until time.Time) ([]string, []any) {
+	if !from.IsZero() {
+		conds = append(conds, column+` >= ?`)
+		args = append(args, r.timeArg(from))
+	}
+	if !until.IsZero() {
+		conds = append(conds, column+` < ?`)
+		args = append(args, r.timeArg(until))
+	}
+	return conds, args
+}
+
+// searchConditions are the filters of q on the SQLite index s. The unary
+// plus keeps SQLite from handing them to FTS5 as lookups, which would run
+// the full-text query once per post instead of once.
+func (r runner) searchConditions(q SearchQuery) ([]string, []any) {
+	var conds []string
+	var args []any
+	if len(q.Statuses) > 0 {
+		conds = append(conds, `+s.status IN (`+placeholders(len(q.Statuses))+`)`)
+		for _, st := range q.Statuses {
+			args = append(args, string(st))
+		}
+	}
+	if !q.PublishedBy.IsZero() {
+		conds = append(conds, `+s.published_at <= ?`)
+		args = append(args, r.timeArg(q.PublishedBy))
+	}
+	conds, args = r.dateConditions(conds, args, `+s.published_at`, q.From, q.Until)
+	if q.SectionSlug != "" {
+		conds = append(conds, `+s.section_id = (SELECT id FROM tags WHERE slug = ?)`)
+		args = append(args, q.SectionSlug)
+	}
+	if q.TagSlug != "" {
+		conds = append(conds, `+s.rowid IN (
+			SELECT sp.id FROM posts sp WHERE sp.section_id = (SELECT id FROM tags WHERE slug = ?)
+			UNION ALL
+			SELECT pt.post_id FROM post_tags pt WHERE pt.tag_id = (SELECT id FROM tags WHERE slug = ?))`)
+		args = append(args, q.TagSlug, q.TagSlug)
+	}
+	if q.AuthorSlug != "" {
+		conds = append(conds, `+s.rowid IN (SELECT pa.post_id FROM post_authors pa
+			WHERE pa.author_id = (SELECT id FROM authors WHERE slug = ?))`)
+		args = append(args, q.AuthorSlug)
+	}
+	return conds, args
+}
+
+// postsByIDs loads complete posts in the order of ids; ids of posts
+// deleted meanwhile are skipped.
+func (s *Store) postsByIDs(ctx context.Context, ids []int64) ([]content.Post, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	posts, err := s.loadPosts(ctx, `SELECT `+postColumns+` FROM posts p WHERE p.id IN (`+placeholders(len(ids))+`)`, anys(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]content.Post, len(posts))
+	for _, p := range posts {
+		byID[p.ID] = p
+	}
+	out := make([]content.Post, 0, len(ids))
+	for _, id := range ids {
+		if p, ok := byID[id]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// hit highlights the matched words of p's headline and picks the extract
+// to show: the body around its matches, else the deck when it matched,
+// else the post's summary.
+func (h highlighter) hit(p content.Post) SearchHit {
+	hit := SearchHit{Post: p}
+	hit.TitleHTML, _ = h.whole(p.Title)
+	if s, ok := h.snippet(content.PlainText(p.BodyHTML)); ok {
+		hit.SnippetHTML = s
+	} else if s, ok := h.whole(p.Deck); ok {
+		hit.SnippetHTML = s
+	} else {
+		hit.SnippetHTML, _ = h.whole(p.Summary())
+	}
+	return hit
+}
+
+// searchDoc is what the index holds of a post, each field already folded
+// by indexText.
+type searchDoc struct {
+	id                               int64
+	title, deck, authors, tags, body string
+}
+
+// indexPosts writes the index entries of the posts with these ids from
+// what is stored now. It runs in the transaction that changed them.
+func (r runner) indexPosts(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	docs, err := r.searchDocs(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	for _, d := range docs {
+		if err := r.writeSearchDoc(ctx, d); err != nil {
+			return fmt.Errorf("search index: post %d: %w", d.id, err)
+		}
+	}
+	return nil
+}
+
+// indexPostsWhere indexes anew the posts whose ids query selects, as when
+// an author or a tag they name is renamed.
+func (r runner) indexPostsWhere(ctx context.Context, query string, args ...any) error {
+	var ids []int64
+	err := r.each(ctx, query, args, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), reindexBatch)
+		if err := r.indexPosts(ctx, ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// renamed reports whether the row of table (authors or tags) with this id
+// has a name other than name. A missing row is not renamed: the update
+// that follows reports it.
+func (r runner) renamed(ctx context.Context, table string, id int64, name string) (bool, error) {
+	var old string
+	err := r.queryRow(ctx, `SELECT name FROM `+table+` WHERE id = ?`, id).Scan(&old)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil && old != name, err
+}
+
+// searchDocs reads and folds the indexed text of the posts with these ids.
+func (r runner) searchDocs(ctx context.Context, ids []int64) ([]searchDoc, error) {
+	in := placeholders(len(ids))
+	var docs []searchDoc
+	index := make(map[int64]int, len(ids))
+	// Bylines and tags are gathered raw first and folded at the end.
+	authors := map[int64][]string{}
+	tags := map[int64][]string{}
+	err := r.each(ctx, `SELECT p.id, p.title, p.deck, p.body_html, COALESCE(t.name, '')
+		FROM posts p LEFT JOIN tags t ON t.id = p.section_id WHERE p.id IN (`+in+`) ORDER BY p.id`, anys(ids),
+		func(rows *sql.Rows) error {
+			var d searchDoc
+			var bodyHTML, section string
+			if err := rows.Scan(&d.id, &d.title, &d.deck, &bodyHTML, &section); err != nil {
+				return err
+			}
+			d.title, d.deck, d.body = indexText(d.title), indexText(d.deck), indexText(content.PlainText(bodyHTML))
+			if section != "" {
+				tags[d.id] = append(tags[d.id], section)
+			}
+			index[d.id] = len(docs)
+			docs = append(docs, d)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = r.each(ctx, `SELECT pa.post_id, a.name FROM post_authors pa JOIN authors a ON a.id = pa.author_id
+		WHERE pa.post_id IN (`+in+`) ORDER BY pa.post_id, pa.position`, anys(ids), func(rows *sql.Rows) error {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		authors[id] = append(authors[id], name)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = r.each(ctx, `SELECT pt.post_id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
+		WHERE pt.post_id IN (`+in+`) ORDER BY pt.post_id, pt.position`, anys(ids), func(rows *sql.Rows) error {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		tags[id] = append(tags[id], name)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range docs {
+		d := &docs[i]
+		d.authors = indexText(strings.Join(authors[d.id], " "))
+		d.tags = indexText(strings.Join(tags[d.id], " "))
+	}
+	return docs, nil
+}
+
+// writeSearchDoc replaces a post's index entry, with the post's status,
+// publication time and section as they are stored now.
+func (r runner) writeSearchDoc(ctx context.Context, d searchDoc) error {
+	if r.dialect == dialectPostgres {
+		_, err := r.exec(ctx, `INSERT INTO post_search (id, status, published_at, section_id, title, head, document)
+			SELECT p.id, p.status, p.published_at, p.section_id, v.t, v.t || v.h, v.t || v.h || v.b
+			FROM posts p, (SELECT
+				setweight(to_tsvector('simple', ?), 'A') AS t,
+				setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'B') ||
+					setweight(to_tsvector('simple', ?), 'B') AS h,
+				setweight(to_tsvector('simple', ?), 'C') AS b) v
+			WHERE p.id = ?
+			ON CONFLICT (id) DO UPDATE SET status = excluded.status, published_at = excluded.published_at,
+				section_id = excluded.section_id, title = excluded.title, head = excluded.head, document = excluded.document`,
+			d.title, d.deck, d.authors, d.tags, d.body, d.id)
+		return err
+	}
+	if err := r.unindexPost(ctx, d.id); err != nil {
+		return err
+	}
+	_, err := r.exec(ctx, `INSERT INTO post_search (rowid, title, deck, authors, tags, body, status, published_at, section_id)
+		SELECT ?, ?, ?, ?, ?, ?, status, published_at, section_id FROM posts WHERE id = ?`,
+		d.id, d.title, d.deck, d.authors, d.tags, d.body, d.id)
+	return err
+}
+
+// unindexPost removes a post's index entry. On PostgreSQL the entry goes
+// with the post (ON DELETE CASCADE).
+func (r runner) unindexPost(ctx context.Context, id int64) error {
+	if r.dialect == dialectPostgres {
+		return nil
+	}
+	_, err := r.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id)
+	return err
+}
+
+// reindexBatch is how many posts Reindex writes per transaction: small
+// enough that the site's writers never wait long for it.
+const reindexBatch = 500
+
+// Reindex rebuilds the search index of every post, a batch per
+// transaction, and calls progress (when not nil) after each batch with the
+// number of posts done and the total. Searches keep working meanwhile.
+func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) error {
+	if s.tx != nil {
+		return errors.New("store: reindex cannot run inside a transaction")
+	}
+	var total int
+	if err := s.reader().queryRow(ctx, `SELECT COUNT(*) FROM posts`).Scan(&total); err != nil {
+		return fmt.Errorf("store: reindex: %w", err)
+	}
+	if progress != nil {
+		progress(0, total)
+	}
+	var last int64
+	done := 0
+	for {
+		n := 0
+		err := s.InTx(ctx, func(tx *Store) error {
+			r := tx.txRunner()
+			var ids []int64
+			err := r.each(ctx, `SELECT id FROM posts WHERE id > ? ORDER BY id LIMIT ?`, []any{last, reindexBatch},
+				func(rows *sql.Rows) error {
+					var id int64
+					err := rows.Scan(&id)
+					ids = append(ids, id)
+					return err
+				})
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			n, last = len(ids), ids[len(ids)-1]
+			return r.indexPosts(ctx, ids)
+		})
+		if err != nil {
+			return fmt.Errorf("store: reindex: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+		done += n
+		if progress != nil {
+			progress(done, max(total, done))
+		}
+	}
+	if s.db.dialect == dialectSQLite {
+		err := s.InTx(ctx, func(tx *Store) error {
+			r := tx.txRunner()
+			// Entries of posts that no longer exist (there should be none),
+			// then one merged b-tree, which answers queries fastest.
+			if _, err := r.exec(ctx, `DELETE FROM post_search WHERE rowid NOT IN (SELECT id FROM posts)`); err != nil {
+				return err
+			}
+			_, err := r.exec(ctx, `INSERT INTO post_search (post_search) VALUES ('optimize')`)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: reindex: %w", err)
+		}
+	}
+	return nil
+}
+
+// backfillSearch indexes every existing post when the search migration
+// runs, in its transaction.
+func backfillSearch(ctx context.Context, r runner) error {
+	var last int64
+	for {
+		var ids []int64
+		err := r.each(ctx, `SELECT id FROM posts WHERE id > ? ORDER BY id LIMIT ?`, []any{last, reindexBatch},
+			func(rows *sql.Rows) error {
+				var id int64
+				err := rows.Scan(&id)
+				ids = append(ids, id)
+				return err
+			})
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		last = ids[len(ids)-1]
+		if err := r.indexPosts(ctx, ids); err != nil {
+			return err
+		}
+	}
+}

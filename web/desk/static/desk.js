@@ -1,0 +1,101 @@
+// The desk's enhancements: confirmations, the live preview and autosave in
+// the post editor, and photo text offered from the media library. Every
+// page works without it.
+(function () {
+  'use strict';
+
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest('[data-confirm]');
+    if (b && !window.confirm(b.getAttribute('data-confirm'))) {
+      e.preventDefault();
+    }
+  });
+
+  var form = document.getElementById('editor');
+  if (!form) {
+    return;
+  }
+
+  // Choosing a photo from the library offers its stored text.
+  var pick = document.getElementById('image_key');
+  if (pick) {
+    pick.addEventListener('change', function () {
+      var o = pick.options[pick.selectedIndex];
+      ['alt', 'caption', 'credit'].forEach(function (k) {
+        var f = document.getElementById('image_' + k);
+        if (f && !f.value && o.dataset[k]) {
+          f.value = o.dataset[k];
+        }
+      });
+    });
+  }
+
+  // The form's text fields, without the file.
+  function fields() {
+    var p = new URLSearchParams();
+    new FormData(form).forEach(function (v, k) {
+      if (typeof v === 'string') {
+        p.append(k, v);
+      }
+    });
+    return p;
+  }
+
+  // Live preview, rendered by the server with the site's renderer.
+  var body = document.getElementById('body');
+  var pane = document.getElementById('preview');
+  if (body && pane && body.dataset.preview) {
+    var timer = 0, seq = 0;
+    var render = function () {
+      var n = ++seq;
+      var p = new URLSearchParams();
+      p.append('body', body.value);
+      fetch(body.dataset.preview, { method: 'POST', body: p, credentials: 'same-origin' })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+        .then(function (html) { if (n === seq) { pane.innerHTML = html; } })
+        .catch(function () {});
+    };
+    body.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(render, 300);
+    });
+  }
+
+  // Autosave of drafts every few seconds while something changed.
+  var url = form.dataset.autosave;
+  var status = document.getElementById('autosave-status');
+  if (!url || !status) {
+    return;
+  }
+  var last = fields().toString();
+  var busy = false;
+  form.addEventListener('submit', function () { busy = true; });
+  setInterval(function () {
+    if (busy) {
+      return;
+    }
+    var now = fields();
+    var s = now.toString();
+    if (s === last) {
+      return;
+    }
+    busy = true;
+    status.textContent = 'Saving…';
+    fetch(url, { method: 'POST', body: now, credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+      .then(function (res) {
+        if (res.ok) {
+          last = s;
+          status.textContent = 'Saved at ' + res.j.saved + '.';
+          return;
+        }
+        var msg = res.j.message || 'Not saved.';
+        if (res.j.errors) {
+          msg += ' ' + Object.keys(res.j.errors).map(function (k) { return res.j.errors[k]; }).join(' ');
+        }
+        status.textContent = msg;
+      })
+      .catch(function () { status.textContent = 'Not saved: the desk cannot be reached. Your text is still here.'; })
+      .then(function () { busy = false; });
+  }, 5000);
+})();
