@@ -11,13 +11,16 @@ func (d *Desk) changePassword(w http.ResponseWriter, r *http.Request, req *reque
 	if err := d.parseForm(w, r); err != nil {
 		return err
 	}
-	v := accountView{Email: req.actor.Email, Role: req.actor.Role, AuthorID: req.actor.AuthorID}
+	v, err := d.accountView(r.Context(), req)
+	if err != nil {
+		return err
+	}
 	next := r.PostFormValue("password")
 	if next != r.PostFormValue("confirm") {
 		v.Errors = editorial.FieldErrors{"confirm": "The two passwords differ."}
 		return d.render(w, r, req, http.StatusUnprocessableEntity, "account", "Your account", v)
 	}
-	err := d.svc.ChangePassword(r.Context(), req.actor, r.PostFormValue("current"), next, req.token)
+	err = d.svc.ChangePassword(r.Context(), req.actor, r.PostFormValue("current"), next, req.token)
 	if err != nil {
 		fe, _, err2 := formErrors(err)
 		if err2 != nil || fe == nil {

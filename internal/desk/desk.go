@@ -73,6 +73,12 @@ func newDesk(opts Options, tmpl, static fs.FS) (*Desk, error) {
 	}
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, apiPrefix+"/") {
+			// A browser on another site; programs send no Origin or
+			// Sec-Fetch-Site header and are never refused here.
+			writeAPIError(w, http.StatusForbidden, "Cross-origin requests from browsers are refused; call the API from a program or script.", nil)
+			return
+		}
 		d.renderError(w, r, nil, http.StatusForbidden, "This form was sent from another site, so it was refused. Open the desk and try again.")
 	}))
 	d.handler = securityHeaders(csrf.Handler(d.routes()))
@@ -111,6 +117,8 @@ func (d *Desk) routes() *http.ServeMux {
 	mux.Handle("GET /desk/home", d.handle(signedIn, d.dashboard))
 	mux.Handle("GET /desk/account", d.handle(signedIn, d.accountPage))
 	mux.Handle("POST /desk/account/password", d.handle(signedIn, d.changePassword))
+	mux.Handle("POST /desk/account/tokens", d.handle(signedIn, d.apiTokenCreate))
+	mux.Handle("POST /desk/account/tokens/{id}/revoke", d.handle(signedIn, d.apiTokenRevoke))
 
 	mux.Handle("GET /desk/posts", d.handle(signedIn, d.postList))
 	mux.Handle("GET /desk/posts/new", d.handle(signedIn, d.postNew))
@@ -158,6 +166,8 @@ func (d *Desk) routes() *http.ServeMux {
 	mux.Handle("GET /desk/audit", d.handle(signedIn, d.auditLog))
 	mux.Handle("GET /desk/outbox", d.handle(signedIn, d.outbox))
 	mux.Handle("GET /desk/outbox/{id}", d.handle(signedIn, d.outboxMessage))
+
+	d.apiRoutes(mux)
 
 	mux.Handle("/desk/", d.handle(public, func(w http.ResponseWriter, r *http.Request, req *request) error {
 		return errPageNotFound
