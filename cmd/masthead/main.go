@@ -27,6 +27,8 @@ func commands() []command {
 		{name: "demo", summary: "serve a sample magazine from a temporary database", run: runDemo},
 		{name: "migrate", summary: "bring the database schema up to date", run: runMigrate},
 		{name: "import", summary: "import authors and posts from a Markdown directory", run: runImport},
+		{name: "search", summary: "rebuild the full-text search index (search reindex)", run: runSearch},
+		{name: "newsletter", summary: "compose, send and follow newsletter issues (newsletter send|status|pause|resume …)", run: runNewsletter},
 		{name: "user", summary: "create a desk account (user create --email … --role …)", run: runUser},
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"masthead/internal/mail"
 )
 
 // Config is the validated configuration of one process.
@@ -28,6 +30,9 @@ type Config struct {
 	LogLevel        slog.Level
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	// SMTP is the mail server for newsletters and desk mail, read from the
+	// MASTHEAD_SMTP_* variables; nil means messages go to the outbox.
+	SMTP *mail.SMTPConfig
 }
 
 // Setting is one row of the defaults table.
@@ -54,14 +59,24 @@ func Settings() []Setting {
 	}
 }
 
-// Raw holds the unparsed value of every setting by flag name.
-type Raw map[string]*string
+// Raw holds the unparsed value of every setting by flag name, and the
+// mail server settings read from the environment.
+type Raw struct {
+	values  map[string]*string
+	smtp    *mail.SMTPConfig
+	smtpErr error
+}
 
 // Register adds a flag for every setting named in only (all when empty) to
 // fs, with the environment variable (or the *_FILE it names) overriding the
 // table default, and returns the values to pass to Parse after fs.Parse.
 func Register(fs *flag.FlagSet, env func(string) string, only ...string) (Raw, error) {
-	raw := Raw{}
+	raw := Raw{values: map[string]*string{}}
+	if smtp, ok, err := mail.SMTPConfigFromEnv(env); err != nil {
+		raw.smtpErr = err
+	} else if ok {
+		raw.smtp = &smtp
+	}
 	var errs []error
 	for _, s := range Settings() {
 		def := s.Default
@@ -77,7 +92,7 @@ func Register(fs *flag.FlagSet, env func(string) string, only ...string) (Raw, e
 			}
 		}
 		v := def
-		raw[s.Flag] = &v
+		raw.values[s.Flag] = &v
 		if len(only) > 0 && !contains(only, s.Flag) {
 			continue
 		}
@@ -86,7 +101,7 @@ func Register(fs *flag.FlagSet, env func(string) string, only ...string) (Raw, e
 			shown = "(set)"
 		}
 		usage := fmt.Sprintf("%s (env %s)", s.Usage, s.Env)
-		fs.Func(s.Flag, usage+defaultNote(shown), func(val string) error { *raw[s.Flag] = val; return nil })
+		fs.Func(s.Flag, usage+defaultNote(shown), func(val string) error { *raw.values[s.Flag] = val; return nil })
 	}
 	return raw, errors.Join(errs...)
 }
@@ -115,7 +130,7 @@ func Parse(raw Raw) (Config, error) {
 	bad := func(flagName, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("--%s: %s", flagName, fmt.Sprintf(format, args...)))
 	}
-	get := func(name string) string { return strings.TrimSpace(*raw[name]) }
+	get := func(name string) string { return strings.TrimSpace(*raw.values[name]) }
 
 	c.DataDir = get("data")
 	if c.DataDir == "" {
@@ -169,6 +184,11 @@ func Parse(raw Raw) (Config, error) {
 		bad("shutdown-timeout", "%q is not a duration such as 10s", get("shutdown-timeout"))
 	} else {
 		c.ShutdownTimeout = d
+	}
+
+	c.SMTP = raw.smtp
+	if raw.smtpErr != nil {
+		errs = append(errs, raw.smtpErr)
 	}
 
 	if len(errs) > 0 {

@@ -23,6 +23,7 @@ import (
 	"masthead/internal/jobs"
 	"masthead/internal/mail"
 	"masthead/internal/media"
+	"masthead/internal/newsletter"
 	"masthead/internal/site"
 	"masthead/internal/store"
 )
@@ -39,6 +40,8 @@ type App struct {
 	editorial *editorial.Service
 	desk      *desk.Desk
 	jobs      *jobs.Runner
+	news      *newsletter.Service
+	smtp      *mail.SMTP // nil when mail goes to the outbox
 }
 
 // OpenStore opens the database the configuration names, creating the data
@@ -89,31 +92,53 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		st.Close()
 		return nil, err
 	}
-	s, err := site.New(site.Options{Store: st, Media: m, BaseURL: cfg.BaseURL, Logger: log})
+	// Without an SMTP server, mail is kept in the outbox, readable in the
+	// desk.
+	var sender mail.Sender = &mail.Outbox{Store: st, From: defaultSender(cfg.BaseURL)}
+	var smtp *mail.SMTP
+	if cfg.SMTP != nil {
+		smtpCfg := *cfg.SMTP
+		if smtpCfg.From == "" {
+			smtpCfg.From = defaultSender(cfg.BaseURL)
+		}
+		if smtp, err = mail.NewSMTP(smtpCfg); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		sender = smtp
+	}
+	news, err := newsletter.New(newsletter.Options{Store: st, Mail: sender, BaseURL: cfg.BaseURL, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("start newsletter: %w", err)
+	}
+	s, err := site.New(site.Options{Store: st, Media: m, BaseURL: cfg.BaseURL, Logger: log, Newsletter: news})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("start site: %w", err)
 	}
-	// Until SMTP delivery exists, mail is kept in the outbox, readable in
-	// the desk.
-	outbox := &mail.Outbox{Store: st, From: defaultSender(cfg.BaseURL)}
-	ed, err := editorial.New(editorial.Options{Store: st, Media: m, Mail: outbox, BaseURL: cfg.BaseURL,
+	ed, err := editorial.New(editorial.Options{Store: st, Media: m, Mail: sender, BaseURL: cfg.BaseURL,
 		Invalidate: s.Invalidate, Logger: log})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("start editorial services: %w", err)
 	}
-	runner := &jobs.Runner{Store: st, Logger: log, Workers: 2, Handlers: map[string]jobs.Handler{
+	handlers := map[string]jobs.Handler{
 		jobs.KindPublishPost:     jobs.PublishScheduled(st, s.Invalidate),
 		editorial.KindRenditions: ed.RenditionsHandler(),
-	}}
+	}
+	for kind, h := range news.Handlers() {
+		handlers[kind] = h
+	}
+	runner := &jobs.Runner{Store: st, Logger: log, Workers: 2, Handlers: handlers}
 	ed.SetWakeJobs(runner.Wake)
+	news.SetWake(runner.Wake)
 	dk, err := desk.New(desk.Options{Editorial: ed, BaseURL: cfg.BaseURL, Logger: log})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("start desk: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, Store: st, Media: m, site: s, editorial: ed, desk: dk, jobs: runner}
+	a := &App{cfg: cfg, log: log, Store: st, Media: m, site: s, editorial: ed, desk: dk, jobs: runner, news: news, smtp: smtp}
 	a.health = http.NewServeMux()
 	a.health.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -205,6 +230,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			a.log.Error("site cache refresh stopped", "err", err)
 		}
 	})
+	if err := a.news.Start(runCtx); err != nil {
+		return fmt.Errorf("start newsletter schedule: %w", err)
+	}
 	background.Go(func() {
 		if err := a.jobs.Run(runCtx); err != nil {
 			a.log.Error("background jobs stopped", "err", err)
@@ -231,4 +259,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.Store.Close() }
+func (a *App) Close() error {
+	var errs []error
+	if a.smtp != nil {
+		errs = append(errs, a.smtp.Close())
+	}
+	errs = append(errs, a.Store.Close())
+	return errors.Join(errs...)
+}

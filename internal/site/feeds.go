@@ -340,6 +340,7 @@ func absoluteURLs(doc, page string) string {
 // surrogates, U+FFFE and U+FFFF) and repairs invalid UTF-8, so that no
 // title or body can make a feed ill-formed.
 func xmlText(s string) string {
+	s = strings.ToValidUTF8(s, "\ufffd")
 	clean := true
 	for _, r := range s {
 		if !xmlChar(r) {

@@ -293,9 +293,12 @@ func TestSubscribeBox(t *testing.T) {
 		if attr(form, "method") != "post" || attr(form, "action") != "/subscribe" {
 			t.Errorf("GET %s: form %v", path, form.Attr)
 		}
+		// One email field for readers, and a hidden honeypot field that
+		// only robots fill in.
 		inputs := findAll(form, "input")
-		if len(inputs) != 1 || attr(inputs[0], "type") != "email" || attr(inputs[0], "name") != "email" {
-			t.Errorf("GET %s: want one email field", path)
+		if len(inputs) != 2 || attr(inputs[0], "type") != "email" || attr(inputs[0], "name") != "email" ||
+			attr(inputs[1], "name") != "website" || attr(inputs[1], "tabindex") != "-1" {
+			t.Errorf("GET %s: want one email field and the honeypot", path)
 		}
 		if label := find(form, "label"); attr(label, "for") != attr(inputs[0], "id") {
 			t.Errorf("GET %s: email field has no label", path)

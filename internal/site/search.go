@@ -77,16 +77,17 @@ func searchDate(v, name string) (time.Time, error) {
 // searchView is the search page.
 type searchView struct {
 	layoutView
-	Params     searchParams
-	Sections   []optionView
-	Authors    []optionView
-	Asked      bool // the reader searched for something
-	Understood string
-	Total      int
-	Capped     bool
-	Window     int
-	Results    []searchResultView
-	Pager      pagerView
+	Params searchParams
+	// The filters' choices; Sections is the layout's navigation.
+	SectionOptions []optionView
+	AuthorOptions  []optionView
+	Asked          bool // the reader searched for something
+	Understood     string
+	Total          int
+	Capped         bool
+	Window         int
+	Results        []searchResultView
+	Pager          pagerView
 }
 
 type optionView struct {
@@ -124,14 +125,14 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, t := range sections {
-		v.Sections = append(v.Sections, optionView{Value: t.Slug, Name: t.Name, Selected: t.Slug == p.Section})
+		v.SectionOptions = append(v.SectionOptions, optionView{Value: t.Slug, Name: t.Name, Selected: t.Slug == p.Section})
 	}
 	authors, err := s.store.Authors(ctx)
 	if err != nil {
 		return err
 	}
 	for _, a := range authors {
-		v.Authors = append(v.Authors, optionView{Value: a.Slug, Name: a.Name, Selected: a.Slug == p.Author})
+		v.AuthorOptions = append(v.AuthorOptions, optionView{Value: a.Slug, Name: a.Name, Selected: a.Slug == p.Author})
 	}
 
 	v.Asked = strings.TrimSpace(p.Q) != ""

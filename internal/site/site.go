@@ -25,6 +25,9 @@ type Options struct {
 	BaseURL string // absolute, e.g. "http://localhost:8080"; used for canonical links
 	Logger  *slog.Logger
 	Now     func() time.Time // nil means time.Now
+	// Newsletter serves the subscription pages (/subscribe, confirm,
+	// preferences, unsubscribe); nil leaves them out.
+	Newsletter Newsletter
 }
 
 // Site is the public site. Its handler is safe for concurrent use.
@@ -47,11 +50,13 @@ type Site struct {
 	// wake asks Run to re-read the content version now rather than at the
 	// next tick; Invalidate sends on it without blocking.
 	wake chan struct{}
+
+	newsletter Newsletter // nil without the newsletter
 }
 
 // pageNames are the page templates under templates/pages/; each is parsed
 // together with the layout and the partials.
-var pageNames = []string{"river", "article", "search", "error"}
+var pageNames = []string{"river", "article", "search", "error", "subscribe"}
 
 // New parses the templates and hashes the static files. A missing or broken
 // template or asset is an error here rather than on a request.
@@ -98,6 +103,7 @@ func newSite(opts Options, tmpl, static fs.FS) (*Site, error) {
 	if s.pages, err = parseTemplates(tmpl, s.assets); err != nil {
 		return nil, err
 	}
+	s.newsletter = opts.Newsletter
 	s.mux = s.routes()
 	return s, nil
 }
@@ -115,6 +121,7 @@ func (s *Site) routes() *http.ServeMux {
 	mux.Handle("GET /robots.txt", s.documentHandler(s.robots))
 	mux.Handle("GET /search", s.handle(s.search))
 	mux.Handle("GET /search.json", s.handle(s.searchJSON))
+	s.newsletterRoutes(mux)
 	mux.Handle("GET /media/{key...}", s.handle(s.serveMedia))
 	mux.Handle("GET /static/{path...}", s.handle(s.serveStatic))
 	mux.Handle("GET /", s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))

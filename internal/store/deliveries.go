@@ -151,22 +151,30 @@ func (s *Store) MarkDeliverySent(ctx context.Context, id, subscriberID int64, at
 	if at.IsZero() || !validTime(at) {
 		return fmt.Errorf("store: mark delivery %d sent: time missing or out of range: %w", id, ErrInvalid)
 	}
-	err := s.InTx(ctx, func(tx *Store) error {
-		r := tx.txRunner()
+	mark := func(r runner) error {
 		res, err := r.exec(ctx, `UPDATE deliveries SET status = ?, attempts = attempts + 1, sent_at = ?, message_id = ?,
 				claimed_until = NULL, next_attempt_at = NULL, last_error = '' WHERE id = ?`,
 			string(DeliverySent), r.timeArg(at), messageID, id)
 		if err != nil {
 			return err
 		}
-		if err := mustAffect(res); err != nil {
+		return mustAffect(res)
+	}
+	var err error
+	if !clearBounces && s.tx == nil {
+		// One statement needs no transaction around it, and this runs once
+		// per message sent.
+		err = mark(runner{q: s.db.writer, dialect: s.db.dialect})
+	} else {
+		err = s.InTx(ctx, func(tx *Store) error {
+			r := tx.txRunner()
+			if err := mark(r); err != nil || !clearBounces {
+				return err
+			}
+			_, err := r.exec(ctx, `UPDATE subscribers SET bounce_count = 0 WHERE id = ? AND bounce_count > 0`, subscriberID)
 			return err
-		}
-		if clearBounces {
-			_, err = r.exec(ctx, `UPDATE subscribers SET bounce_count = 0 WHERE id = ? AND bounce_count > 0`, subscriberID)
-		}
-		return err
-	})
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("store: mark delivery %d sent: %w", id, err)
 	}

@@ -64,9 +64,8 @@ type SearchPage struct {
 // SearchWindow is how many matches a search ranks at most: the ones added
 // last. A word found in tens of thousands of articles says little about
 // which of them the reader wants, and ranking them all would cost time in
-// proportion to the archive; with the window every search stays within a
-// few milliseconds however large the archive grows.
-const SearchWindow = 2000
+// proportion to the archive; the window bounds that cost instead.
+const SearchWindow = 1000
 
 // Relevance tiers: a post whose headline holds the whole query comes
 // first, then one where the headline, deck, bylines and tags hold it, then
@@ -150,12 +149,16 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
 // FTS5 walks its matches in rowid order and stops at the window's end.
 func (s *Store) searchWindowSQLite(ctx context.Context, parsed searchQuery, q SearchQuery) ([]searchCandidate, error) {
 	r := s.reader()
+	match, ok, err := r.searchMatch(ctx, parsed, q)
+	if err != nil || !ok {
+		return nil, err
+	}
 	conds, args := r.searchConditions(q)
 	where := strings.Join(append([]string{`post_search MATCH ?`}, conds...), ` AND `)
 	var window []searchCandidate
 	index := map[int64]int{}
-	err := r.each(ctx, `SELECT s.rowid, s.published_at FROM post_search s WHERE `+where+` ORDER BY s.rowid DESC LIMIT ?`,
-		append(append([]any{parsed.fts5()}, args...), SearchWindow+1), func(rows *sql.Rows) error {
+	err = r.each(ctx, `SELECT s.rowid, s.published_at FROM post_search s WHERE `+where+` ORDER BY s.rowid DESC LIMIT ?`,
+		append(append([]any{match}, args...), SearchWindow+1), func(rows *sql.Rows) error {
 			var c searchCandidate
 			if err := rows.Scan(&c.id, timeDest{&c.published}); err != nil {
 				return err
@@ -193,6 +196,35 @@ func (s *Store) searchWindowSQLite(ctx context.Context, parsed searchQuery, q Se
 	return window, nil
 }
 
+// searchMatch writes the FTS5 query for parsed, restricted to the text
+// columns, with the section, tag and author filters of q as facet words.
+// ok is false when a filter names something that does not exist: nothing
+// can match.
+func (r runner) searchMatch(ctx context.Context, parsed searchQuery, q SearchQuery) (match string, ok bool, err error) {
+	match = parsed.fts5Match()
+	for _, f := range []struct {
+		slug, table, prefix string
+	}{
+		{q.SectionSlug, "tags", "s"},
+		{q.TagSlug, "tags", "t"},
+		{q.AuthorSlug, "authors", "a"},
+	} {
+		if f.slug == "" {
+			continue
+		}
+		var id int64
+		err := r.queryRow(ctx, `SELECT id FROM `+f.table+` WHERE slug = ?`, f.slug).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", false, nil
+		}
+		if err != nil {
+			return "", false, err
+		}
+		match += fmt.Sprintf(` AND facets : "%s%d"`, f.prefix, id)
+	}
+	return match, true, nil
+}
+
 // searchWindowPostgres finds the window of matches with their tiers in one
 // query on the narrow post_search table: the GIN index finds the matches,
 // and the small title and head vectors give the tiers.
@@ -201,12 +233,18 @@ func (s *Store) searchWindowPostgres(ctx context.Context, parsed searchQuery, q 
 	conds, args := r.postConditions(q.PostFilter)
 	conds, args = r.dateConditions(conds, args, `p.published_at`, q.From, q.Until)
 	tsq := parsed.tsquery()
-	where := strings.Join(append([]string{`p.document @@ to_tsquery('simple', ?)`}, conds...), ` AND `)
+	match, matchArgs := `p.document @@ to_tsquery('simple', ?)`, []any{tsq}
+	if pairs := parsed.pairsTsquery(); pairs != "" {
+		// Pairs are taken as they are, without the parser, which would
+		// split them at the underscores.
+		match, matchArgs = `p.document @@ (to_tsquery('simple', ?) && ?::tsquery)`, []any{tsq, pairs}
+	}
+	where := strings.Join(append([]string{match}, conds...), ` AND `)
 	var window []searchCandidate
 	err := r.each(ctx, fmt.Sprintf(`SELECT p.id, p.published_at,
 			CASE WHEN p.title @@ to_tsquery('simple', ?) THEN %d WHEN p.head @@ to_tsquery('simple', ?) THEN %d ELSE %d END
 		FROM post_search p WHERE `, tierTitle, tierHead, tierBody)+where+` ORDER BY p.id DESC LIMIT ?`,
-		append(append([]any{tsq, tsq, tsq}, args...), SearchWindow+1),
+		append(append(append([]any{tsq, tsq}, matchArgs...), args...), SearchWindow+1),
 		func(rows *sql.Rows) error {
 			var c searchCandidate
 			if err := rows.Scan(&c.id, timeDest{&c.published}, &c.tier); err != nil {
@@ -231,9 +269,10 @@ func (r runner) dateConditions(conds []string, args []any, column string, from, 
 	return conds, args
 }
 
-// searchConditions are the filters of q on the SQLite index s. The unary
-// plus keeps SQLite from handing them to FTS5 as lookups, which would run
-// the full-text query once per post instead of once.
+// searchConditions are the publication filters of q on the SQLite index
+// s; the section, tag and author filters are facet words in the query. The
+// unary plus keeps SQLite from handing them to FTS5 as lookups, which
+// would run the full-text query once per post instead of once.
 func (r runner) searchConditions(q SearchQuery) ([]string, []any) {
 	var conds []string
 	var args []any
@@ -247,24 +286,7 @@ func (r runner) searchConditions(q SearchQuery) ([]string, []any) {
 		conds = append(conds, `+s.published_at <= ?`)
 		args = append(args, r.timeArg(q.PublishedBy))
 	}
-	conds, args = r.dateConditions(conds, args, `+s.published_at`, q.From, q.Until)
-	if q.SectionSlug != "" {
-		conds = append(conds, `+s.section_id = (SELECT id FROM tags WHERE slug = ?)`)
-		args = append(args, q.SectionSlug)
-	}
-	if q.TagSlug != "" {
-		conds = append(conds, `+s.rowid IN (
-			SELECT sp.id FROM posts sp WHERE sp.section_id = (SELECT id FROM tags WHERE slug = ?)
-			UNION ALL
-			SELECT pt.post_id FROM post_tags pt WHERE pt.tag_id = (SELECT id FROM tags WHERE slug = ?))`)
-		args = append(args, q.TagSlug, q.TagSlug)
-	}
-	if q.AuthorSlug != "" {
-		conds = append(conds, `+s.rowid IN (SELECT pa.post_id FROM post_authors pa
-			WHERE pa.author_id = (SELECT id FROM authors WHERE slug = ?))`)
-		args = append(args, q.AuthorSlug)
-	}
-	return conds, args
+	return r.dateConditions(conds, args, `+s.published_at`, q.From, q.Until)
 }
 
 // postsByIDs loads complete posts in the order of ids; ids of posts
@@ -311,6 +333,8 @@ func (h highlighter) hit(p content.Post) SearchHit {
 type searchDoc struct {
 	id                               int64
 	title, deck, authors, tags, body string
+	pairs                            []string // neighbouring words of each field, as "_a_b"
+	facets                           string   // SQLite: the filter words (see the migration)
 }
 
 // indexPosts writes the index entries of the posts with these ids from
@@ -370,50 +394,53 @@ func (r runner) renamed(ctx context.Context, table string, id int64, name string
 func (r runner) searchDocs(ctx context.Context, ids []int64) ([]searchDoc, error) {
 	in := placeholders(len(ids))
 	var docs []searchDoc
-	index := make(map[int64]int, len(ids))
-	// Bylines and tags are gathered raw first and folded at the end.
+	// Bylines, tags and facets are gathered first and joined at the end.
 	authors := map[int64][]string{}
 	tags := map[int64][]string{}
-	err := r.each(ctx, `SELECT p.id, p.title, p.deck, p.body_html, COALESCE(t.name, '')
+	facets := map[int64][]string{}
+	err := r.each(ctx, `SELECT p.id, p.title, p.deck, p.body_html, COALESCE(t.id, 0), COALESCE(t.name, '')
 		FROM posts p LEFT JOIN tags t ON t.id = p.section_id WHERE p.id IN (`+in+`) ORDER BY p.id`, anys(ids),
 		func(rows *sql.Rows) error {
 			var d searchDoc
 			var bodyHTML, section string
-			if err := rows.Scan(&d.id, &d.title, &d.deck, &bodyHTML, &section); err != nil {
+			var sectionID int64
+			if err := rows.Scan(&d.id, &d.title, &d.deck, &bodyHTML, &sectionID, &section); err != nil {
 				return err
 			}
 			d.title, d.deck, d.body = indexText(d.title), indexText(d.deck), indexText(content.PlainText(bodyHTML))
-			if section != "" {
+			if sectionID != 0 {
 				tags[d.id] = append(tags[d.id], section)
+				facets[d.id] = append(facets[d.id], fmt.Sprintf("s%d t%d", sectionID, sectionID))
 			}
-			index[d.id] = len(docs)
 			docs = append(docs, d)
 			return nil
 		})
 	if err != nil {
 		return nil, err
 	}
-	err = r.each(ctx, `SELECT pa.post_id, a.name FROM post_authors pa JOIN authors a ON a.id = pa.author_id
+	err = r.each(ctx, `SELECT pa.post_id, a.id, a.name FROM post_authors pa JOIN authors a ON a.id = pa.author_id
 		WHERE pa.post_id IN (`+in+`) ORDER BY pa.post_id, pa.position`, anys(ids), func(rows *sql.Rows) error {
-		var id int64
+		var id, authorID int64
 		var name string
-		if err := rows.Scan(&id, &name); err != nil {
+		if err := rows.Scan(&id, &authorID, &name); err != nil {
 			return err
 		}
 		authors[id] = append(authors[id], name)
+		facets[id] = append(facets[id], fmt.Sprintf("a%d", authorID))
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = r.each(ctx, `SELECT pt.post_id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
+	err = r.each(ctx, `SELECT pt.post_id, t.id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
 		WHERE pt.post_id IN (`+in+`) ORDER BY pt.post_id, pt.position`, anys(ids), func(rows *sql.Rows) error {
-		var id int64
+		var id, tagID int64
 		var name string
-		if err := rows.Scan(&id, &name); err != nil {
+		if err := rows.Scan(&id, &tagID, &name); err != nil {
 			return err
 		}
 		tags[id] = append(tags[id], name)
+		facets[id] = append(facets[id], fmt.Sprintf("t%d", tagID))
 		return nil
 	})
 	if err != nil {
@@ -423,6 +450,10 @@ func (r runner) searchDocs(ctx context.Context, ids []int64) ([]searchDoc, error
 		d := &docs[i]
 		d.authors = indexText(strings.Join(authors[d.id], " "))
 		d.tags = indexText(strings.Join(tags[d.id], " "))
+		d.facets = strings.Join(facets[d.id], " ")
+		for _, f := range []string{d.title, d.deck, d.authors, d.tags, d.body} {
+			d.pairs = appendPairs(d.pairs, strings.Fields(f))
+		}
 	}
 	return docs, nil
 }
@@ -432,24 +463,25 @@ func (r runner) searchDocs(ctx context.Context, ids []int64) ([]searchDoc, error
 func (r runner) writeSearchDoc(ctx context.Context, d searchDoc) error {
 	if r.dialect == dialectPostgres {
 		_, err := r.exec(ctx, `INSERT INTO post_search (id, status, published_at, section_id, title, head, document)
-			SELECT p.id, p.status, p.published_at, p.section_id, v.t, v.t || v.h, v.t || v.h || v.b
+			SELECT p.id, p.status, p.published_at, p.section_id, v.t, v.t || v.h, v.t || v.h || v.b || v.p
 			FROM posts p, (SELECT
 				setweight(to_tsvector('simple', ?), 'A') AS t,
 				setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'B') ||
 					setweight(to_tsvector('simple', ?), 'B') AS h,
-				setweight(to_tsvector('simple', ?), 'C') AS b) v
+				setweight(to_tsvector('simple', ?), 'C') AS b,
+				array_to_tsvector(?::text[]) AS p) v
 			WHERE p.id = ?
 			ON CONFLICT (id) DO UPDATE SET status = excluded.status, published_at = excluded.published_at,
 				section_id = excluded.section_id, title = excluded.title, head = excluded.head, document = excluded.document`,
-			d.title, d.deck, d.authors, d.tags, d.body, d.id)
+			d.title, d.deck, d.authors, d.tags, d.body, d.pairs, d.id)
 		return err
 	}
 	if err := r.unindexPost(ctx, d.id); err != nil {
 		return err
 	}
-	_, err := r.exec(ctx, `INSERT INTO post_search (rowid, title, deck, authors, tags, body, status, published_at, section_id)
-		SELECT ?, ?, ?, ?, ?, ?, status, published_at, section_id FROM posts WHERE id = ?`,
-		d.id, d.title, d.deck, d.authors, d.tags, d.body, d.id)
+	_, err := r.exec(ctx, `INSERT INTO post_search (rowid, title, deck, authors, tags, body, pairs, facets, status, published_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, status, published_at FROM posts WHERE id = ?`,
+		d.id, d.title, d.deck, d.authors, d.tags, d.body, strings.Join(d.pairs, " "), d.facets, d.id)
 	return err
 }
 

@@ -67,6 +67,26 @@ func TestSearchRelevance(t *testing.T) {
 	})
 }
 
+// TestSearchTiers checks the order of relevance: the whole query in the
+// headline, then in the deck, bylines and tags, then only in the body;
+// newest first within each.
+func TestSearchTiers(t *testing.T) {
+	run(t, func(t *testing.T, s *store.Store) {
+		ana := saveAuthor(t, s, "ana", "Ana Monsoon")
+		savePost(t, s, content.Post{Slug: "body-new", Title: "Rains", PublishedAt: days(-1),
+			Body: strings.Repeat("The monsoon season came early. ", 30)})
+		savePost(t, s, content.Post{Slug: "body-old", Title: "Dry", PublishedAt: days(-9), Body: "A monsoon season."})
+		savePost(t, s, content.Post{Slug: "deck", Title: "Farmers Wait", PublishedAt: days(-2), Deck: "The monsoon season is late"})
+		savePost(t, s, content.Post{Slug: "byline-and-body", Title: "Notes", PublishedAt: days(-3),
+			Authors: []content.Author{ana}, Body: "A season of waiting."})
+		savePost(t, s, content.Post{Slug: "title-old", Title: "Monsoon Season in Kerala", PublishedAt: days(-20)})
+		savePost(t, s, content.Post{Slug: "title-new", Title: "A Late Monsoon Season", PublishedAt: days(-5)})
+		savePost(t, s, content.Post{Slug: "half-title", Title: "Monsoon", PublishedAt: days(-4), Body: "The season."})
+		got := hitSlugs(search(t, s, store.PublicSearch("monsoon season", t0)))
+		equal(t, "tiers", got, []string{"title-new", "title-old", "deck", "body-new", "byline-and-body", "half-title", "body-old"})
+	})
+}
+
 func TestSearchFieldsAndFolding(t *testing.T) {
 	run(t, func(t *testing.T, s *store.Store) {
 		ana := saveAuthor(t, s, "ana", "Ana Lima")

@@ -169,6 +169,52 @@ func (q searchQuery) tsquery() string {
 	return b.String()
 }
 
+// fts5Match is the FTS5 query on the text columns of the index, with the
+// pairs of the phrases (see the migration).
+func (q searchQuery) fts5Match() string {
+	m := "{title deck authors tags body} : (" + q.fts5() + ")"
+	if pairs := q.pairs(); len(pairs) > 0 {
+		m += ` AND pairs : ("` + strings.Join(pairs, `" "`) + `")`
+	}
+	return m
+}
+
+// pairsTsquery is the pairs of the phrases as a tsquery literal, every
+// pair required; empty when the query has no phrase.
+func (q searchQuery) pairsTsquery() string {
+	pairs := q.pairs()
+	if len(pairs) == 0 {
+		return ""
+	}
+	return "'" + strings.Join(pairs, "' & '") + "'"
+}
+
+// pairs returns the neighbouring words of the query's phrases as the
+// index keeps them ("_balance_of"), leaving out a prefix still being
+// typed. A post holding the phrase holds every one of its pairs.
+func (q searchQuery) pairs() []string {
+	var out []string
+	for _, t := range q.terms {
+		words := t.words
+		if t.prefix {
+			words = words[:len(words)-1]
+		}
+		out = appendPairs(out, words)
+	}
+	return out
+}
+
+// appendPairs appends each two neighbouring words joined by an
+// underscore, which no word holds. The leading underscore keeps a prefix
+// being typed from matching pairs: PostgreSQL's pairs have no positions,
+// and a phrase that meets one fails.
+func appendPairs(dst, words []string) []string {
+	for i := 1; i < len(words); i++ {
+		dst = append(dst, "_"+words[i-1]+"_"+words[i])
+	}
+	return dst
+}
+
 // String shows the query as understood: words, "phrases", and a * after a
 // prefix.
 func (q searchQuery) String() string {

@@ -167,8 +167,10 @@ func ftsTable(t testing.TB) *sql.DB {
 			}
 		}
 		if ftsRig.err == nil {
-			_, ftsRig.err = db.Exec(`INSERT INTO post_search (rowid, title, deck, authors, tags, body) VALUES (1, ?, ?, ?, ?, ?)`,
-				indexText("The Strait After the Ceasefire"), "", indexText("Ana Lima"), "", indexText("Erdoğan met 東京 officials near Москва."))
+			body := indexText("Erdoğan met 東京 officials near Москва.")
+			_, ftsRig.err = db.Exec(`INSERT INTO post_search (rowid, title, deck, authors, tags, body, pairs) VALUES (1, ?, ?, ?, ?, ?, ?)`,
+				indexText("The Strait After the Ceasefire"), "", indexText("Ana Lima"), "", body,
+				strings.Join(appendPairs(nil, strings.Fields(body)), " "))
 		}
 		ftsRig.db = db
 	})
@@ -211,8 +213,8 @@ func FuzzParseSearch(f *testing.F) {
 			db := ftsTable(t)
 			var n int
 			if err := db.QueryRowContext(context.Background(),
-				`SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`, q.fts5()).Scan(&n); err != nil {
-				t.Fatalf("FTS5 refused %q (from %q): %v", q.fts5(), in, err)
+				`SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`, q.fts5Match()).Scan(&n); err != nil {
+				t.Fatalf("FTS5 refused %q (from %q): %v", q.fts5Match(), in, err)
 			}
 		}
 		out, _ := newHighlighter(q).snippet(in)
@@ -268,15 +270,35 @@ func TestQueriesAcceptedByDatabases(t *testing.T) {
 				continue
 			}
 			var n int
-			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`, q.fts5()).Scan(&n); err != nil {
-				t.Fatalf("FTS5 refused %q (from %q): %v", q.fts5(), in, err)
+			for _, m := range []string{q.fts5Match(), "{title} : (" + q.fts5() + ")"} {
+				if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM post_search WHERE post_search MATCH ?`, m).Scan(&n); err != nil {
+					t.Fatalf("FTS5 refused %q (from %q): %v", m, in, err)
+				}
 			}
 			if pg != nil {
 				var s string
-				if err := pg.QueryRowContext(ctx, `SELECT to_tsquery('simple', $1)::text`, q.tsquery()).Scan(&s); err != nil {
-					t.Fatalf("PostgreSQL refused %q (from %q): %v", q.tsquery(), in, err)
+				pairs := q.pairsTsquery()
+				if pairs == "" {
+					pairs = "x"
+				}
+				if err := pg.QueryRowContext(ctx, `SELECT (to_tsquery('simple', $1) && $2::tsquery)::text`, q.tsquery(), pairs).Scan(&s); err != nil {
+					t.Fatalf("PostgreSQL refused %q and %q (from %q): %v", q.tsquery(), pairs, in, err)
 				}
 			}
 		}
+	}
+}
+
+func TestSearchPairs(t *testing.T) {
+	q := parseSearch(`"balance of power" asia "strait of hor`, true)
+	if got, want := q.fts5Match(), `{title deck authors tags body} : ("balance of power" "asia" "strait of hor"*) AND pairs : ("_balance_of" "_of_power" "_strait_of")`; got != want {
+		t.Errorf("fts5Match = %q, want %q", got, want)
+	}
+	if got, want := q.pairsTsquery(), `'_balance_of' & '_of_power' & '_strait_of'`; got != want {
+		t.Errorf("pairsTsquery = %q, want %q", got, want)
+	}
+	q = parseSearch("no phrase here", false)
+	if got := q.fts5Match(); got != `{title deck authors tags body} : ("no" "phrase" "here")` || q.pairsTsquery() != "" {
+		t.Errorf("without phrases: %q %q", got, q.pairsTsquery())
 	}
 }

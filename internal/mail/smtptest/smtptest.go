@@ -31,9 +31,11 @@ import (
 // Options configure a Server.
 type Options struct {
 	// KeepBodies keeps every accepted message whole; without it only the
-	// envelope and the header are kept, which is enough for counting and
-	// lighter for benchmarks.
+	// envelope and the header are kept.
 	KeepBodies bool
+	// CountOnly keeps nothing but the count of messages per recipient,
+	// for benchmarks with many messages.
+	CountOnly bool
 	// STARTTLS offers TLS with a certificate made for the test; clients
 	// trust it through ClientTLSConfig.
 	STARTTLS bool
@@ -72,6 +74,7 @@ type Server struct {
 	accepted map[string]int // accepted messages per recipient
 	rcptSeen map[string]int
 	drops    int
+	total    int
 	sessions map[*smtp.Conn]bool // open connections
 	opened   int
 	rcpt     RcptFunc
@@ -140,7 +143,8 @@ func (s *Server) OnData(f DataFunc) {
 	s.data = f
 }
 
-// Messages returns what was accepted so far, in order.
+// Messages returns what was accepted so far, in order (nothing with
+// CountOnly).
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -169,7 +173,7 @@ func (s *Server) Counts() map[string]int {
 func (s *Server) Total() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.messages)
+	return s.total
 }
 
 // Drops is how many connections were dropped in the middle of a message.
@@ -285,6 +289,18 @@ func (ss *session) Data(r io.Reader) error {
 		ss.conn.Conn().Close()
 		return errors.New("smtptest: connection dropped on purpose")
 	}
+	if ss.s.opts.CountOnly {
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return err
+		}
+		ss.s.mu.Lock()
+		ss.s.total++
+		for _, to := range ss.to {
+			ss.s.accepted[strings.ToLower(to)]++
+		}
+		ss.s.mu.Unlock()
+		return nil
+	}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -299,6 +315,7 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	ss.s.mu.Lock()
 	ss.s.messages = append(ss.s.messages, m)
+	ss.s.total++
 	for _, to := range ss.to {
 		ss.s.accepted[strings.ToLower(to)]++
 	}

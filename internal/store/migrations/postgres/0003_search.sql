@@ -1,9 +1,13 @@
 -- Full-text search index of every post's headline, deck, bylines, tags and body.
 
 -- One narrow row per post. document holds every word, weighted A for the
--- headline, B for the deck, bylines and tags and C for the body, and is
--- what the GIN index matches; title (A) and head (A and B) are the small
--- vectors ranking looks at, read without touching the large one. The
+-- headline, B for the deck, bylines and tags and C for the body, and every
+-- two neighbouring words joined by an underscore ("_balance_of"), and is
+-- what the GIN index matches: a phrase of common words is found through
+-- its pairs, which are far rarer than its words, and only the few posts
+-- that hold them all have their positions checked. title (A) and head (A
+-- and B) are the small vectors ranking looks at, read without touching the
+-- large one. The
 -- copies of status, publication time and section let the public filters
 -- run here rather than on the wide posts rows.
 --
