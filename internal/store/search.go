@@ -462,6 +462,10 @@ func (r runner) searchDocs(ctx context.Context, ids []int64) ([]searchDoc, error
 // publication time and section as they are stored now.
 func (r runner) writeSearchDoc(ctx context.Context, d searchDoc) error {
 	if r.dialect == dialectPostgres {
+		pairs := d.pairs
+		if pairs == nil {
+			pairs = []string{} // a nil slice would be NULL, and so the whole document
+		}
 		_, err := r.exec(ctx, `INSERT INTO post_search (id, status, published_at, section_id, title, head, document)
 			SELECT p.id, p.status, p.published_at, p.section_id, v.t, v.t || v.h, v.t || v.h || v.b || v.p
 			FROM posts p, (SELECT
@@ -473,7 +477,7 @@ func (r runner) writeSearchDoc(ctx context.Context, d searchDoc) error {
 			WHERE p.id = ?
 			ON CONFLICT (id) DO UPDATE SET status = excluded.status, published_at = excluded.published_at,
 				section_id = excluded.section_id, title = excluded.title, head = excluded.head, document = excluded.document`,
-			d.title, d.deck, d.authors, d.tags, d.body, d.pairs, d.id)
+			d.title, d.deck, d.authors, d.tags, d.body, pairs, d.id)
 		return err
 	}
 	if err := r.unindexPost(ctx, d.id); err != nil {
