@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -22,54 +21,17 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"masthead/internal/browsertest"
 	"masthead/internal/config"
 	"masthead/internal/server"
 	"masthead/internal/store"
 )
 
-// chromiumPath finds a Chromium to drive: MASTHEAD_CHROMIUM, Debian's
-// /usr/bin/chromium, or chromium on PATH.
-func chromiumPath() string {
-	if p := os.Getenv("MASTHEAD_CHROMIUM"); p != "" {
-		return p
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // newBrowser starts a headless Chromium bounded by timeout and returns the
-// context of its first tab.
+// context of its first tab, with the browser already running.
 func newBrowser(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
-	path := chromiumPath()
-	if path == "" {
-		t.Skip("chromium not found: install Debian's chromium to run browser tests")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
+	bctx := browsertest.New(t, timeout)
 	if err := chromedp.Do(bctx); err != nil { // start the browser
 		t.Fatal(err)
 	}

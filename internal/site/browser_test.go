@@ -3,60 +3,20 @@ package site
 import (
 	"context"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"masthead/internal/browsertest"
 	"masthead/internal/content"
 )
-
-// chromiumPath finds a Chromium to drive: MASTHEAD_CHROMIUM, Debian's
-// /usr/bin/chromium, or chromium on PATH.
-func chromiumPath() string {
-	if p := os.Getenv("MASTHEAD_CHROMIUM"); p != "" {
-		return p
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
 
 // newBrowser starts a headless Chromium for the test, bounded by a minute.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	path := chromiumPath()
-	if path == "" {
-		t.Skip("chromium not found: install Debian's chromium to run browser tests")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	t.Cleanup(cancel)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	return bctx
+	return browsertest.New(t, time.Minute)
 }
 
 // TestKeepReadingInBrowser unfolds a river entry in place and folds it back,
