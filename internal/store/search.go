@@ -175,11 +175,11 @@ func (s *Store) searchWindowSQLite(ctx context.Context, parsed searchQuery, q Se
 	// keeps FTS5 within the window.
 	bound := window[min(len(window), SearchWindow)-1].id
 	for _, t := range []struct {
-		columns string
-		tier    int
-	}{{"{title}", tierTitle}, {"{title deck authors tags}", tierHead}} {
-		err := r.each(ctx, `SELECT rowid FROM post_search WHERE post_search MATCH ? AND rowid >= ?`,
-			[]any{t.columns + " : (" + parsed.fts5() + ")", bound}, func(rows *sql.Rows) error {
+		match string
+		tier  int
+	}{{"{title} : (" + parsed.fts5() + ")", tierTitle}, {parsed.fts5(), tierHead}} {
+		err := r.each(ctx, `SELECT rowid FROM post_search_head WHERE post_search_head MATCH ? AND rowid >= ?`,
+			[]any{t.match, bound}, func(rows *sql.Rows) error {
 				var id int64
 				if err := rows.Scan(&id); err != nil {
 					return err
@@ -196,10 +196,9 @@ func (s *Store) searchWindowSQLite(ctx context.Context, parsed searchQuery, q Se
 	return window, nil
 }
 
-// searchMatch writes the FTS5 query for parsed, restricted to the text
-// columns, with the section, tag and author filters of q as facet words.
-// ok is false when a filter names something that does not exist: nothing
-// can match.
+// searchMatch writes the FTS5 query for parsed with the section, tag and
+// author filters of q as facet words. ok is false when a filter names
+// something that does not exist: nothing can match.
 func (r runner) searchMatch(ctx context.Context, parsed searchQuery, q SearchQuery) (match string, ok bool, err error) {
 	match = parsed.fts5Match()
 	for _, f := range []struct {
@@ -220,40 +219,118 @@ func (r runner) searchMatch(ctx context.Context, parsed searchQuery, q SearchQue
 		if err != nil {
 			return "", false, err
 		}
-		match += fmt.Sprintf(` AND facets : "%s%d"`, f.prefix, id)
+		match += fmt.Sprintf(` "_%s%d"`, f.prefix, id)
 	}
 	return match, true, nil
 }
 
-// searchWindowPostgres finds the window of matches with their tiers in one
-// query on the narrow post_search table: the GIN index finds the matches,
-// and the small title and head vectors give the tiers.
+// searchWindowPostgres finds the window of matches with their tiers.
+//
+// Every post a query matches is found through the GIN indexes alone: the
+// words through document, the phrases through pairs (two neighbouring
+// words of a phrase stand together in one field), so that no post's large
+// vector is read. The planner is kept to that plan: walking the newest
+// posts and testing each one's vector would read and decompress a vector
+// per post, tens of microseconds each. A common word still matches tens of
+// thousands of posts, so the newest searchRange posts are asked first;
+// only when they hold too few matches to fill the window is the whole
+// archive asked. The small vectors of post_search_head then give the
+// tiers of the window's posts.
 func (s *Store) searchWindowPostgres(ctx context.Context, parsed searchQuery, q SearchQuery) ([]searchCandidate, error) {
 	r := s.reader()
+	// The cheap tests come first: PostgreSQL keeps the order of equally
+	// costly conditions.
 	conds, args := r.postConditions(q.PostFilter)
 	conds, args = r.dateConditions(conds, args, `p.published_at`, q.From, q.Until)
-	tsq := parsed.tsquery()
-	match, matchArgs := `p.document @@ to_tsquery('simple', ?)`, []any{tsq}
+	conds = append(conds, `p.document @@ to_tsquery('simple', ?)`)
+	args = append(args, parsed.tsqueryWords())
 	if pairs := parsed.pairsTsquery(); pairs != "" {
 		// Pairs are taken as they are, without the parser, which would
 		// split them at the underscores.
-		match, matchArgs = `p.document @@ (to_tsquery('simple', ?) && ?::tsquery)`, []any{tsq, pairs}
+		conds = append(conds, `p.pairs @@ ?::tsquery`)
+		args = append(args, pairs)
 	}
-	where := strings.Join(append([]string{match}, conds...), ` AND `)
+	var newest int64
+	if err := r.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM post_search`).Scan(&newest); err != nil {
+		return nil, err
+	}
 	var window []searchCandidate
-	err := r.each(ctx, fmt.Sprintf(`SELECT p.id, p.published_at,
-			CASE WHEN p.title @@ to_tsquery('simple', ?) THEN %d WHEN p.head @@ to_tsquery('simple', ?) THEN %d ELSE %d END
-		FROM post_search p WHERE `, tierTitle, tierHead, tierBody)+where+` ORDER BY p.id DESC LIMIT ?`,
-		append(append(append([]any{tsq, tsq}, matchArgs...), args...), SearchWindow+1),
-		func(rows *sql.Rows) error {
-			var c searchCandidate
-			if err := rows.Scan(&c.id, timeDest{&c.published}, &c.tier); err != nil {
+	err := s.readOnlyTx(ctx, func(tx *sql.Tx) error {
+		for _, set := range []string{`SET LOCAL enable_indexscan = off`, `SET LOCAL enable_seqscan = off`,
+			`SET LOCAL max_parallel_workers_per_gather = 0`} {
+			if _, err := tx.ExecContext(ctx, set); err != nil {
 				return err
 			}
-			window = append(window, c)
+		}
+		tr := runner{q: tx, dialect: r.dialect}
+		find := func(from int64) error {
+			window = window[:0]
+			return tr.each(ctx, `SELECT p.id, p.published_at FROM post_search p
+				WHERE `+strings.Join(conds, ` AND `)+` AND p.id >= ? ORDER BY p.id DESC LIMIT ?`,
+				append(slices.Clone(args), from, SearchWindow+1), func(rows *sql.Rows) error {
+					var c searchCandidate
+					err := rows.Scan(&c.id, timeDest{&c.published})
+					window = append(window, c)
+					return err
+				})
+		}
+		from := newest - searchRange
+		if err := find(from); err != nil {
+			return err
+		}
+		if len(window) <= SearchWindow && from > 0 {
+			if err := find(0); err != nil {
+				return err
+			}
+		}
+		if len(window) == 0 {
 			return nil
-		})
+		}
+		ids := make([]int64, len(window))
+		index := make(map[int64]int, len(window))
+		for i, c := range window {
+			ids[i], index[c.id] = c.id, i
+		}
+		tsq := parsed.tsquery()
+		return tr.each(ctx, fmt.Sprintf(`SELECT h.id,
+				CASE WHEN h.title @@ to_tsquery('simple', ?) THEN %d WHEN h.head @@ to_tsquery('simple', ?) THEN %d ELSE %d END
+			FROM post_search_head h WHERE h.id = ANY(?)`, tierTitle, tierHead, tierBody),
+			[]any{tsq, tsq, ids}, func(rows *sql.Rows) error {
+				var id int64
+				var tier int
+				if err := rows.Scan(&id, &tier); err != nil {
+					return err
+				}
+				if i, ok := index[id]; ok {
+					window[i].tier = tier
+				}
+				return nil
+			})
+	})
 	return window, err
+}
+
+// searchRange is how many of the newest posts PostgreSQL asks first.
+const searchRange = 20 * SearchWindow
+
+// readOnlyTx runs fn in a read-only transaction of the read pool (the
+// Store's own transaction when it has one), for settings that must not
+// outlive a query.
+func (s *Store) readOnlyTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.tx != nil {
+		// SET LOCAL lasts until the caller's transaction ends, which is
+		// harmless: it changes plans, not results.
+		return fn(s.tx)
+	}
+	tx, err := s.db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // dateConditions adds the bounds From <= column < Until.
@@ -410,7 +487,7 @@ func (r runner) searchDocs(ctx context.Context, ids []int64) ([]searchDoc, error
 			d.title, d.deck, d.body = indexText(d.title), indexText(d.deck), indexText(content.PlainText(bodyHTML))
 			if sectionID != 0 {
 				tags[d.id] = append(tags[d.id], section)
-				facets[d.id] = append(facets[d.id], fmt.Sprintf("s%d t%d", sectionID, sectionID))
+				facets[d.id] = append(facets[d.id], fmt.Sprintf("_s%d _t%d", sectionID, sectionID))
 			}
 			docs = append(docs, d)
 			return nil
@@ -426,7 +503,7 @@ func (r runner) searchDocs(ctx context.Context, ids []int64) ([]searchDoc, error
 			return err
 		}
 		authors[id] = append(authors[id], name)
-		facets[id] = append(facets[id], fmt.Sprintf("a%d", authorID))
+		facets[id] = append(facets[id], fmt.Sprintf("_a%d", authorID))
 		return nil
 	})
 	if err != nil {
@@ -440,7 +517,7 @@ func (r runner) searchDocs(ctx context.Context, ids []int64) ([]searchDoc, error
 			return err
 		}
 		tags[id] = append(tags[id], name)
-		facets[id] = append(facets[id], fmt.Sprintf("t%d", tagID))
+		facets[id] = append(facets[id], fmt.Sprintf("_t%d", tagID))
 		return nil
 	})
 	if err != nil {
@@ -466,18 +543,24 @@ func (r runner) writeSearchDoc(ctx context.Context, d searchDoc) error {
 		if pairs == nil {
 			pairs = []string{} // a nil slice would be NULL, and so the whole document
 		}
-		_, err := r.exec(ctx, `INSERT INTO post_search (id, status, published_at, section_id, title, head, document)
-			SELECT p.id, p.status, p.published_at, p.section_id, v.t, v.t || v.h, v.t || v.h || v.b || v.p
-			FROM posts p, (SELECT
-				setweight(to_tsvector('simple', ?), 'A') AS t,
+		_, err := r.exec(ctx, `INSERT INTO post_search (id, status, published_at, section_id, document, pairs)
+			SELECT p.id, p.status, p.published_at, p.section_id,
+				setweight(to_tsvector('simple', ?), 'A') ||
 				setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'B') ||
-					setweight(to_tsvector('simple', ?), 'B') AS h,
-				setweight(to_tsvector('simple', ?), 'C') AS b,
-				array_to_tsvector(?::text[]) AS p) v
-			WHERE p.id = ?
+				setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'C'),
+				array_to_tsvector(?::text[])
+			FROM posts p WHERE p.id = ?
 			ON CONFLICT (id) DO UPDATE SET status = excluded.status, published_at = excluded.published_at,
-				section_id = excluded.section_id, title = excluded.title, head = excluded.head, document = excluded.document`,
+				section_id = excluded.section_id, document = excluded.document, pairs = excluded.pairs`,
 			d.title, d.deck, d.authors, d.tags, d.body, pairs, d.id)
+		if err != nil {
+			return err
+		}
+		_, err = r.exec(ctx, `INSERT INTO post_search_head (id, title, head)
+			SELECT ?, v.t, v.t || v.h FROM (SELECT setweight(to_tsvector('simple', ?), 'A') AS t,
+				setweight(to_tsvector('simple', ?), 'B') AS h) v
+			ON CONFLICT (id) DO UPDATE SET title = excluded.title, head = excluded.head`,
+			d.id, d.title, strings.Join([]string{d.deck, d.authors, d.tags}, " "))
 		return err
 	}
 	if err := r.unindexPost(ctx, d.id); err != nil {
@@ -486,6 +569,11 @@ func (r runner) writeSearchDoc(ctx context.Context, d searchDoc) error {
 	_, err := r.exec(ctx, `INSERT INTO post_search (rowid, title, deck, authors, tags, body, pairs, facets, status, published_at)
 		SELECT ?, ?, ?, ?, ?, ?, ?, ?, status, published_at FROM posts WHERE id = ?`,
 		d.id, d.title, d.deck, d.authors, d.tags, d.body, strings.Join(d.pairs, " "), d.facets, d.id)
+	if err != nil {
+		return err
+	}
+	_, err = r.exec(ctx, `INSERT INTO post_search_head (rowid, title, rest) VALUES (?, ?, ?)`,
+		d.id, d.title, strings.Join([]string{d.deck, d.authors, d.tags}, " "))
 	return err
 }
 
@@ -495,7 +583,10 @@ func (r runner) unindexPost(ctx context.Context, id int64) error {
 	if r.dialect == dialectPostgres {
 		return nil
 	}
-	_, err := r.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id)
+	if _, err := r.exec(ctx, `DELETE FROM post_search WHERE rowid = ?`, id); err != nil {
+		return err
+	}
+	_, err := r.exec(ctx, `DELETE FROM post_search_head WHERE rowid = ?`, id)
 	return err
 }
 
@@ -553,11 +644,15 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) err
 			r := tx.txRunner()
 			// Entries of posts that no longer exist (there should be none),
 			// then one merged b-tree, which answers queries fastest.
-			if _, err := r.exec(ctx, `DELETE FROM post_search WHERE rowid NOT IN (SELECT id FROM posts)`); err != nil {
-				return err
+			for _, table := range []string{"post_search", "post_search_head"} {
+				if _, err := r.exec(ctx, `DELETE FROM `+table+` WHERE rowid NOT IN (SELECT id FROM posts)`); err != nil {
+					return err
+				}
+				if _, err := r.exec(ctx, `INSERT INTO `+table+` (`+table+`) VALUES ('optimize')`); err != nil {
+					return err
+				}
 			}
-			_, err := r.exec(ctx, `INSERT INTO post_search (post_search) VALUES ('optimize')`)
-			return err
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("store: reindex: %w", err)

@@ -402,3 +402,14 @@ func TestReindex(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchOneWordPost: a post whose every field is one word has no word
+// pairs, and must be found all the same.
+func TestSearchOneWordPost(t *testing.T) {
+	run(t, func(t *testing.T, s *store.Store) {
+		savePost(t, s, content.Post{Slug: "solo", Title: "Solo", Body: "Alone.", PublishedAt: days(-1)})
+		savePost(t, s, content.Post{Slug: "empty", Title: "", Body: "", PublishedAt: days(-2)})
+		equal(t, "one word", hitSlugs(search(t, s, store.PublicSearch("alone", t0))), []string{"solo"})
+		equal(t, "headline", hitSlugs(search(t, s, store.PublicSearch("solo", t0))), []string{"solo"})
+	})
+}

@@ -169,12 +169,14 @@ func (q searchQuery) tsquery() string {
 	return b.String()
 }
 
-// fts5Match is the FTS5 query on the text columns of the index, with the
-// pairs of the phrases (see the migration).
+// fts5Match is the FTS5 query for post_search: the words and phrases, and
+// the pairs of the phrases (see the migration). No column filter is
+// needed: the pairs and the facets begin with an underscore, which no
+// word the reader types does.
 func (q searchQuery) fts5Match() string {
-	m := "{title deck authors tags body} : (" + q.fts5() + ")"
-	if pairs := q.pairs(); len(pairs) > 0 {
-		m += ` AND pairs : ("` + strings.Join(pairs, `" "`) + `")`
+	m := q.fts5()
+	for _, p := range q.pairs() {
+		m += ` "` + p + `"`
 	}
 	return m
 }
@@ -213,6 +215,27 @@ func appendPairs(dst, words []string) []string {
 		dst = append(dst, "_"+words[i-1]+"_"+words[i])
 	}
 	return dst
+}
+
+// tsqueryWords writes for to_tsquery every word of the query, phrases
+// included, joined with &: what PostgreSQL's document index answers
+// exactly, without positions.
+func (q searchQuery) tsqueryWords() string {
+	var b strings.Builder
+	for _, t := range q.terms {
+		for j, w := range t.words {
+			if b.Len() > 0 {
+				b.WriteString(" & ")
+			}
+			b.WriteByte('\'')
+			b.WriteString(w)
+			b.WriteByte('\'')
+			if t.prefix && j == len(t.words)-1 {
+				b.WriteString(":*")
+			}
+		}
+	}
+	return b.String()
 }
 
 // String shows the query as understood: words, "phrases", and a * after a

@@ -1,29 +1,39 @@
 -- Full-text search index of every post's headline, deck, bylines, tags and body.
 
--- One narrow row per post. document holds every word, weighted A for the
--- headline, B for the deck, bylines and tags and C for the body, and every
--- two neighbouring words joined by an underscore ("_balance_of"), and is
--- what the GIN index matches: a phrase of common words is found through
--- its pairs, which are far rarer than its words, and only the few posts
--- that hold them all have their positions checked. title (A) and head (A
--- and B) are the small vectors ranking looks at, read without touching the
--- large one. The
+-- post_search finds the posts: one narrow row per post, whose large
+-- vectors live out of line, so that reading thousands of rows to filter
+-- and order them stays cheap. document holds every word, weighted A for
+-- the headline, B for the deck, bylines and tags and C for the body;
+-- pairs holds every two neighbouring words of a field joined by
+-- underscores ("_balance_of"), so that a phrase is found through its
+-- pairs, which are far rarer than its words. Both have GIN indexes. The
 -- copies of status, publication time and section let the public filters
 -- run here rather than on the wide posts rows.
 --
 -- The 'simple' configuration (no stemming, no stop words) indexes the
 -- words exactly as the store has folded them (lower case, no diacritics),
 -- so PostgreSQL and SQLite find the same posts for the same query, whatever
--- language the magazine is written in. The existing posts are indexed by
--- the store right after this file runs, in the same transaction.
+-- language the magazine is written in.
 CREATE TABLE post_search (
     id           BIGINT      PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
     status       TEXT        NOT NULL,
     published_at TIMESTAMPTZ,
     section_id   BIGINT,
-    title        tsvector    NOT NULL,
-    head         tsvector    NOT NULL,
-    document     tsvector    NOT NULL
+    document     tsvector    NOT NULL,
+    pairs        tsvector    NOT NULL
 );
 
 CREATE INDEX post_search_document ON post_search USING GIN (document);
+CREATE INDEX post_search_pairs ON post_search USING GIN (pairs);
+
+-- post_search_head ranks what post_search found: the headline's words
+-- (title, A) and those of the headline, deck, bylines and tags (head, A
+-- and B), small enough to test row by row.
+CREATE TABLE post_search_head (
+    id    BIGINT   PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+    title tsvector NOT NULL,
+    head  tsvector NOT NULL
+);
+
+-- The existing posts are indexed by the store right after this file runs,
+-- in the same transaction.
