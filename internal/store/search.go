@@ -232,8 +232,10 @@ func (r runner) searchMatch(ctx context.Context, parsed searchQuery, q SearchQue
 // vector is read. The planner is kept to that plan: walking the newest
 // posts and testing each one's vector would read and decompress a vector
 // per post, tens of microseconds each. A common word still matches tens of
-// thousands of posts, so the newest searchRange posts are asked first;
-// only when they hold too few matches to fill the window is the whole
+// thousands of posts, so the newest posts are asked first, through their
+// recency buckets (see postBucket): GIN then reads the few thousand
+// entries of the buckets and skips through the long list of the word.
+// Only when they hold too few matches to fill the window is the whole
 // archive asked. The small vectors of post_search_head then give the
 // tiers of the window's posts.
 func (s *Store) searchWindowPostgres(ctx context.Context, parsed searchQuery, q SearchQuery) ([]searchCandidate, error) {
@@ -242,44 +244,64 @@ func (s *Store) searchWindowPostgres(ctx context.Context, parsed searchQuery, q 
 	// costly conditions.
 	conds, args := r.postConditions(q.PostFilter)
 	conds, args = r.dateConditions(conds, args, `p.published_at`, q.From, q.Until)
-	conds = append(conds, `p.document @@ to_tsquery('simple', ?)`)
-	args = append(args, parsed.tsqueryWords())
-	if pairs := parsed.pairsTsquery(); pairs != "" {
-		// Pairs are taken as they are, without the parser, which would
-		// split them at the underscores.
-		conds = append(conds, `p.pairs @@ ?::tsquery`)
-		args = append(args, pairs)
-	}
-	var newest int64
-	if err := r.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM post_search`).Scan(&newest); err != nil {
-		return nil, err
+	// Pairs and buckets are taken as they are, without the parser, which
+	// would split them at the underscores.
+	words, pairs := parsed.tsqueryWords(), parsed.pairsTsquery()
+	if words == "" && pairs == "" {
+		return nil, nil
 	}
 	var window []searchCandidate
 	err := s.readOnlyTx(ctx, func(tx *sql.Tx) error {
-		for _, set := range []string{`SET LOCAL enable_indexscan = off`, `SET LOCAL enable_seqscan = off`,
-			`SET LOCAL max_parallel_workers_per_gather = 0`} {
-			if _, err := tx.ExecContext(ctx, set); err != nil {
-				return err
-			}
-		}
 		tr := runner{q: tx, dialect: r.dialect}
-		find := func(from int64) error {
+		var newest int64
+		if err := tr.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM post_search`).Scan(&newest); err != nil {
+			return err
+		}
+		// For this transaction only: bitmap scans, on this connection.
+		if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_indexscan', 'off', true),
+			set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
+			return err
+		}
+		// find fills the window from the posts in buckets (all when empty).
+		find := func(buckets string) error {
 			window = window[:0]
+			c, a := slices.Clone(conds), slices.Clone(args)
+			switch {
+			case words != "" && buckets != "":
+				c, a = append(c, `p.document @@ (to_tsquery('simple', ?) && ?::tsquery)`), append(a, words, buckets)
+			case words != "":
+				c, a = append(c, `p.document @@ to_tsquery('simple', ?)`), append(a, words)
+			case buckets != "":
+				// Phrases only: the pairs hold the buckets too.
+				c, a = append(c, `p.pairs @@ (?::tsquery && ?::tsquery)`), append(a, pairs, buckets)
+			}
+			if pairs != "" && (words != "" || buckets == "") {
+				c, a = append(c, `p.pairs @@ ?::tsquery`), append(a, pairs)
+			}
 			return tr.each(ctx, `SELECT p.id, p.published_at FROM post_search p
-				WHERE `+strings.Join(conds, ` AND `)+` AND p.id >= ? ORDER BY p.id DESC LIMIT ?`,
-				append(slices.Clone(args), from, SearchWindow+1), func(rows *sql.Rows) error {
+				WHERE `+strings.Join(c, ` AND `)+` ORDER BY p.id DESC LIMIT ?`,
+				append(a, SearchWindow+1), func(rows *sql.Rows) error {
 					var c searchCandidate
 					err := rows.Scan(&c.id, timeDest{&c.published})
 					window = append(window, c)
 					return err
 				})
 		}
-		from := newest - searchRange
-		if err := find(from); err != nil {
-			return err
+		last := postBucket(newest)
+		if first := postBucket(max(newest-searchRange, 0)); first > 0 {
+			var b strings.Builder
+			for n := last; n >= first; n-- {
+				if b.Len() > 0 {
+					b.WriteString(" | ")
+				}
+				fmt.Fprintf(&b, "'_b%d'", n)
+			}
+			if err := find(b.String()); err != nil {
+				return err
+			}
 		}
-		if len(window) <= SearchWindow && from > 0 {
-			if err := find(0); err != nil {
+		if len(window) <= SearchWindow {
+			if err := find(""); err != nil {
 				return err
 			}
 		}
@@ -311,7 +333,11 @@ func (s *Store) searchWindowPostgres(ctx context.Context, parsed searchQuery, q 
 }
 
 // searchRange is how many of the newest posts PostgreSQL asks first.
-const searchRange = 20 * SearchWindow
+const searchRange = 8 * SearchWindow
+
+// postBucket is the recency bucket of a post on PostgreSQL: its id in
+// thousands. Each post's document and pairs hold the word "_b<bucket>".
+func postBucket(id int64) int64 { return id / 1000 }
 
 // readOnlyTx runs fn in a read-only transaction of the read pool (the
 // Store's own transaction when it has one), for settings that must not
@@ -547,8 +573,9 @@ func (r runner) writeSearchDoc(ctx context.Context, d searchDoc) error {
 			SELECT p.id, p.status, p.published_at, p.section_id,
 				setweight(to_tsvector('simple', ?), 'A') ||
 				setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'B') ||
-				setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'C'),
-				array_to_tsvector(?::text[])
+				setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'C') ||
+				array_to_tsvector(ARRAY['_b' || (p.id / 1000)::text]),
+				array_to_tsvector(?::text[] || ARRAY['_b' || (p.id / 1000)::text])
 			FROM posts p WHERE p.id = ?
 			ON CONFLICT (id) DO UPDATE SET status = excluded.status, published_at = excluded.published_at,
 				section_id = excluded.section_id, document = excluded.document, pairs = excluded.pairs`,

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"masthead/internal/content"
@@ -148,6 +149,10 @@ func TestSearchPhrasesAndPrefixes(t *testing.T) {
 			{`diplom `, true, []string{}}, // a space ends the word
 			{`diplomat`, true, []string{"diplomacy"}},
 			{`d`, true, []string{}}, // one letter is too short to be a prefix
+			{`"diplomats prac`, true, []string{"diplomacy"}},
+			{`"zebra prac`, true, []string{}},
+			{`"diplomats practise`, true, []string{"diplomacy"}},
+			{`"zebra diplomats practise`, true, []string{}},
 		} {
 			q := store.PublicSearch(c.q, t0)
 			q.Typing = c.typing
@@ -411,5 +416,59 @@ func TestSearchOneWordPost(t *testing.T) {
 		savePost(t, s, content.Post{Slug: "empty", Title: "", Body: "", PublishedAt: days(-2)})
 		equal(t, "one word", hitSlugs(search(t, s, store.PublicSearch("alone", t0))), []string{"solo"})
 		equal(t, "headline", hitSlugs(search(t, s, store.PublicSearch("solo", t0))), []string{"solo"})
+	})
+}
+
+// TestSearchLargeArchive checks the window on an archive whose ids run
+// far apart, as a big archive's do: the newest matches fill it, and a
+// word found only in old posts is still found.
+func TestSearchLargeArchive(t *testing.T) {
+	run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		when := "2025-01-01T00:00:00.000000Z"
+		var ts any = when
+		if s.Dialect() == "postgres" {
+			ts = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		// Old posts 1–200, new posts 50001–51200; "tide" is in all, "moon"
+		// in the old ones, "reef" in a few of each.
+		for _, r := range [][2]int{{1, 200}, {50001, 51200}} {
+			err := s.ExecForTest(ctx, `WITH RECURSIVE g(n) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT n + 1 FROM g WHERE n < ?)
+				INSERT INTO posts (id, slug, status, published_at, created_at, modified_at, title, body, body_html)
+				SELECT n, 'p' || n, 'published', ?, ?, ?, 'Tide ' || n,
+					CASE WHEN n <= 200 THEN 'moon' ELSE '' END || CASE WHEN n % 100 = 7 THEN ' reef' ELSE '' END,
+					'<p>' || CASE WHEN n <= 200 THEN 'moon' ELSE '' END || CASE WHEN n % 100 = 7 THEN ' reef' ELSE '' END || '</p>'
+				FROM g`, r[0], r[1], ts, ts, ts)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Reindex(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+		page := search(t, s, store.PublicSearch("tide", now))
+		if page.Total != store.SearchWindow || !page.Capped || len(page.Hits) == 0 || page.Hits[0].Post.Slug != "p51200" {
+			t.Errorf("common word: total %d, capped %v, first %v", page.Total, page.Capped, hitSlugs(page)[:min(1, len(page.Hits))])
+		}
+		q := store.PublicSearch("tide", now)
+		q.Offset = store.SearchWindow - 1
+		if got := hitSlugs(search(t, s, q)); len(got) != 1 || got[0] != fmt.Sprintf("p%d", 51200-store.SearchWindow+1) {
+			t.Errorf("last of the window: %q", got)
+		}
+		page = search(t, s, store.PublicSearch("moon", now))
+		if page.Total != 200 || page.Capped || page.Hits[0].Post.Slug != "p200" {
+			t.Errorf("old posts only: total %d, capped %v", page.Total, page.Capped)
+		}
+		for phrase, want := range map[string]string{`"tide 51200"`: "p51200", `"tide 7"`: "p7"} {
+			if got := hitSlugs(search(t, s, store.PublicSearch(phrase, now))); len(got) != 1 || got[0] != want {
+				t.Errorf("phrase %s: %q, want %s", phrase, got, want)
+			}
+		}
+		q = store.PublicSearch("reef", now)
+		q.Limit = 100
+		if got := hitSlugs(search(t, s, q)); len(got) != 14 || got[0] != "p51107" || got[13] != "p7" {
+			t.Errorf("old and new: %q", got)
+		}
 	})
 }

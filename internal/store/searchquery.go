@@ -217,22 +217,30 @@ func appendPairs(dst, words []string) []string {
 	return dst
 }
 
-// tsqueryWords writes for to_tsquery every word of the query, phrases
-// included, joined with &: what PostgreSQL's document index answers
-// exactly, without positions.
+// tsqueryWords writes for to_tsquery the words PostgreSQL's document
+// index must hold: every word standing alone, and the prefix a phrase
+// ends with while it is typed, joined with &. The other words of phrases
+// are left to their pairs, which hold them; asking for a phrase's common
+// words as well would only make the index read their long lists. Empty
+// when the query is phrases only.
 func (q searchQuery) tsqueryWords() string {
 	var b strings.Builder
+	add := func(w, suffix string) {
+		if b.Len() > 0 {
+			b.WriteString(" & ")
+		}
+		b.WriteString("'" + w + "'" + suffix)
+	}
 	for _, t := range q.terms {
-		for j, w := range t.words {
-			if b.Len() > 0 {
-				b.WriteString(" & ")
-			}
-			b.WriteByte('\'')
-			b.WriteString(w)
-			b.WriteByte('\'')
-			if t.prefix && j == len(t.words)-1 {
-				b.WriteString(":*")
-			}
+		whole := t.words // the words the pairs can hold
+		if t.prefix {
+			whole = whole[:len(whole)-1]
+		}
+		if len(whole) == 1 {
+			add(whole[0], "")
+		}
+		if t.prefix {
+			add(t.words[len(t.words)-1], ":*")
 		}
 	}
 	return b.String()

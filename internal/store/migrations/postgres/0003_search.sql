@@ -6,7 +6,9 @@
 -- the headline, B for the deck, bylines and tags and C for the body;
 -- pairs holds every two neighbouring words of a field joined by
 -- underscores ("_balance_of"), so that a phrase is found through its
--- pairs, which are far rarer than its words. Both have GIN indexes. The
+-- pairs, which are far rarer than its words. Both also hold the post's
+-- recency bucket, "_b" and its id in thousands, with which a search asks
+-- the newest posts first. Both have GIN indexes. The
 -- copies of status, publication time and section let the public filters
 -- run here rather than on the wide posts rows.
 --
