@@ -67,6 +67,8 @@ func (d *Desk) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST "+p+"/posts/{id}/reopen", d.api(d.apiPostReopen))
 	mux.Handle("POST "+p+"/posts/{id}/corrections", d.api(d.apiPostCorrection))
 
+	mux.Handle("GET "+p+"/search", d.api(d.apiSearch))
+
 	mux.Handle("GET "+p+"/authors", d.api(d.apiAuthorList))
 	mux.Handle("POST "+p+"/authors", d.api(d.apiAuthorCreate))
 	mux.Handle("GET "+p+"/authors/{id}", d.api(d.apiAuthorGet))
