@@ -35,26 +35,14 @@ func bench(args []string, out io.Writer) error {
 		fs.Usage()
 		return errors.New("-bin, -data and at least one PATH are required")
 	}
-	port, err := freePort()
+	srv, err := startProcess(*bin, []string{"serve", "--data", *data, "--log-level", "warn"})
 	if err != nil {
 		return err
 	}
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(*bin, "serve", "--data", *data, "--addr", "127.0.0.1:"+strconv.Itoa(port), "--log-level", "warn")
-	cmd.Stderr = os.Stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	}()
-	if err := waitReady(base+"/readyz", 30*time.Second); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "start-up     %s until /readyz answered\n", time.Since(start).Round(time.Millisecond))
-	rssIdle, _ := memory(cmd.Process.Pid, "VmRSS")
+	defer srv.stop()
+	base := srv.base
+	fmt.Fprintf(out, "start-up     %s until /readyz answered\n", srv.startup.Round(time.Millisecond))
+	rssIdle, _ := memory(srv.pid(), "VmRSS")
 	fmt.Fprintf(out, "memory       %s resident after start\n\n", rssIdle)
 	for _, p := range fs.Args() {
 		if !strings.HasPrefix(p, "/") {
@@ -65,10 +53,48 @@ func bench(args []string, out io.Writer) error {
 		}
 		fmt.Fprintln(out)
 	}
-	rss, _ := memory(cmd.Process.Pid, "VmRSS")
-	peak, _ := memory(cmd.Process.Pid, "VmHWM")
+	rss, _ := memory(srv.pid(), "VmRSS")
+	peak, _ := memory(srv.pid(), "VmHWM")
 	fmt.Fprintf(out, "memory       %s resident after the load, %s at the peak\n", rss, peak)
 	return nil
+}
+
+// process is a server started by this tool on a loopback port.
+type process struct {
+	cmd     *exec.Cmd
+	base    string        // "http://127.0.0.1:PORT"
+	startup time.Duration // from exec until /readyz answered 200
+}
+
+// startProcess runs bin with args plus --addr on a free loopback port and
+// waits until it answers /readyz.
+func startProcess(bin string, args []string) (*process, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	cmd := exec.Command(bin, append(args, "--addr", addr)...)
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &process{cmd: cmd, base: "http://" + addr}
+	if err := waitReady(p.base+"/readyz", 60*time.Second); err != nil {
+		p.stop()
+		return nil, err
+	}
+	p.startup = time.Since(start)
+	return p, nil
+}
+
+func (p *process) pid() int { return p.cmd.Process.Pid }
+
+// stop ends the server gracefully and waits for it.
+func (p *process) stop() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
 }
 
 func freePort() (int, error) {
@@ -98,20 +124,25 @@ func waitReady(url string, timeout time.Duration) error {
 }
 
 // memory reads one of the kernel's memory figures for a process (VmRSS,
-// VmHWM) from /proc.
+// VmHWM) from /proc, formatted in megabytes.
 func memory(pid int, field string) (string, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	kb, err := memoryKB(pid, field)
 	if err != nil {
 		return "unknown", err
 	}
+	return fmt.Sprintf("%.1f MB", float64(kb)/1024), nil
+}
+
+// memoryKB reads one of the kernel's memory figures for a process in kB.
+func memoryKB(pid int, field string) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			if err != nil {
-				return "unknown", err
-			}
-			return fmt.Sprintf("%.1f MB", float64(kb)/1024), nil
+			return strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
 		}
 	}
-	return "unknown", fmt.Errorf("no %s in /proc/%d/status", field, pid)
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
 }

@@ -1,10 +1,13 @@
 // Command masthead-load measures a Masthead server. "masthead-load seed"
 // writes a benchmark archive into a new data directory; "masthead-load
 // bench" starts a server on one and measures start-up, load and memory;
-// otherwise it sends
-// a bounded burst of HTTP GET requests from many connections to a server on
-// this machine and reports throughput and latency percentiles. It refuses any target that is not a loopback
-// address, and stops by itself after the given duration or request count.
+// "masthead-load suite" does all of it for archives of several sizes and
+// compares every page with "masthead-load limit", a minimal server that
+// answers with the same bytes from memory. Without a subcommand it sends a
+// bounded burst of HTTP GET requests from many connections to a server on
+// this machine and reports throughput and latency percentiles. It refuses
+// any target that is not a loopback address, and stops by itself after the
+// given duration or request count.
 package main
 
 import (
@@ -32,6 +35,10 @@ func main() {
 			run, args = seed, args[1:]
 		case "bench":
 			run, args = bench, args[1:]
+		case "suite":
+			run, args = suite, args[1:]
+		case "limit":
+			run, args = limit, args[1:]
 		}
 	}
 	if err := run(args, os.Stdout); err != nil {
@@ -77,24 +84,53 @@ func run(args []string, out io.Writer) error {
 		}
 	}
 
-	tr := &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns, DisableCompression: true}
+	st := measure(targets, *conns, *dur, *warm, *maxReq)
+	fmt.Fprintf(out, "targets      %s\n", strings.Join(targets, " "))
+	fmt.Fprintf(out, "connections  %d, duration %s\n", *conns, st.elapsed.Round(time.Millisecond))
+	fmt.Fprintf(out, "requests     %d (%d errors, %d non-2xx)\n", st.requests, st.errors, st.non2xx)
+	fmt.Fprintf(out, "throughput   %.0f requests/s, %.1f MB/s\n", st.rate(), float64(st.bytes)/st.elapsed.Seconds()/1e6)
+	fmt.Fprintf(out, "latency      p50 %s  p90 %s  p99 %s  max %s\n", st.p50, st.p90, st.p99, st.max)
+	return st.err()
+}
+
+// stats sums up one load run.
+type stats struct {
+	elapsed            time.Duration
+	requests           int
+	errors, non2xx     int
+	bytes              int64
+	p50, p90, p99, max time.Duration
+}
+
+func (st stats) rate() float64 { return float64(st.requests) / st.elapsed.Seconds() }
+
+func (st stats) err() error {
+	if st.errors > 0 || st.non2xx > 0 {
+		return fmt.Errorf("%d errors and %d non-2xx answers", st.errors, st.non2xx)
+	}
+	return nil
+}
+
+// measure sends requests to targets from conns connections for d (after
+// warm, not counted), or until maxReq requests when it is above 0.
+func measure(targets []string, conns int, d, warm time.Duration, maxReq int) stats {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
+	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-	if *warm > 0 {
-		load(client, targets, *conns, *warm, 0)
+	if warm > 0 {
+		load(client, targets, conns, warm, 0)
 	}
 	start := time.Now()
-	results := load(client, targets, *conns, *dur, *maxReq)
-	elapsed := time.Since(start)
+	results := load(client, targets, conns, d, maxReq)
+	st := stats{elapsed: time.Since(start)}
 
 	var all []time.Duration
-	var errs, non2xx int
-	var bytes int64
 	for _, r := range results {
 		all = append(all, r.latencies...)
-		errs += r.errors
-		non2xx += r.non2xx
-		bytes += r.bytes
+		st.errors += r.errors
+		st.non2xx += r.non2xx
+		st.bytes += r.bytes
 	}
 	slices.Sort(all)
 	pct := func(p float64) time.Duration {
@@ -103,15 +139,9 @@ func run(args []string, out io.Writer) error {
 		}
 		return all[min(len(all)-1, int(float64(len(all))*p))]
 	}
-	fmt.Fprintf(out, "targets      %s\n", strings.Join(targets, " "))
-	fmt.Fprintf(out, "connections  %d, duration %s\n", *conns, elapsed.Round(time.Millisecond))
-	fmt.Fprintf(out, "requests     %d (%d errors, %d non-2xx)\n", len(all), errs, non2xx)
-	fmt.Fprintf(out, "throughput   %.0f requests/s, %.1f MB/s\n", float64(len(all))/elapsed.Seconds(), float64(bytes)/elapsed.Seconds()/1e6)
-	fmt.Fprintf(out, "latency      p50 %s  p90 %s  p99 %s  max %s\n", pct(0.50), pct(0.90), pct(0.99), pct(1))
-	if errs > 0 || non2xx > 0 {
-		return fmt.Errorf("%d errors and %d non-2xx answers", errs, non2xx)
-	}
-	return nil
+	st.requests = len(all)
+	st.p50, st.p90, st.p99, st.max = pct(0.50), pct(0.90), pct(0.99), pct(1)
+	return st
 }
 
 func load(client *http.Client, targets []string, conns int, d time.Duration, maxReq int) []result {

@@ -26,10 +26,14 @@ func commands() []command {
 		{name: "serve", summary: "serve the publication over HTTP", run: runServe},
 		{name: "demo", summary: "serve a sample magazine from a temporary database", run: runDemo},
 		{name: "migrate", summary: "bring the database schema up to date", run: runMigrate},
-		{name: "import", summary: "import authors and posts from a Markdown directory", run: runImport},
+		{name: "import", summary: "import a Markdown directory, a WordPress or Ghost export, or an RSS/Atom feed", run: runImport},
+		{name: "export", summary: "write the whole publication to a Markdown directory that import reads", run: runExport},
 		{name: "search", summary: "rebuild the full-text search index (search reindex)", run: runSearch},
+		{name: "topics", summary: "find the countries and organisations articles name (topics detect)", run: runTopics},
 		{name: "newsletter", summary: "compose, send and follow newsletter issues (newsletter send|status|pause|resume …)", run: runNewsletter},
 		{name: "user", summary: "create a desk account (user create --email … --role …)", run: runUser},
+		{name: "media", summary: "copy the media library into an S3 bucket (media migrate --to s3)", run: runMedia},
+		{name: "backup", summary: "write a consistent copy of the SQLite database to a file", run: runBackup},
 	}
 }
 

@@ -33,7 +33,7 @@ func newsletterUsage(w io.Writer) {
 	fmt.Fprintln(w, "  cancel ISSUE   stop an issue for good; what was sent stays sent")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Mail goes to the SMTP server named by MASTHEAD_SMTP_HOST (with MASTHEAD_SMTP_PORT, _TLS,")
-	fmt.Fprintln(w, "_USERNAME, _PASSWORD, _FROM, _TIMEOUT, _MAX_CONNS), or to the outbox when it is unset.")
+	fmt.Fprintln(w, "_USERNAME, _PASSWORD, _FROM, _TIMEOUT, _MAX_CONNS), else to the one saved in the desk, else to the outbox.")
 	fmt.Fprintln(w, "MASTHEAD_NEWSLETTER_RATE (messages per second) and MASTHEAD_NEWSLETTER_CONCURRENCY set the pace.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'masthead newsletter COMMAND --help' for the flags of a command.")
@@ -68,7 +68,7 @@ func runNewsletter(ctx context.Context, args []string, env func(string) string, 
 		case "send":
 			fs.BoolVar(&detach, "detach", false, "start sending and return; the server's background jobs deliver")
 		}
-	}, "data", "database-url", "base-url", "auto-migrate", "log-level", "log-format")
+	}, "data", "database-url", "base-url", "auto-migrate", "log-level", "log-format", "newsletter-rate", "newsletter-concurrency", "job-lease")
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func runNewsletter(ctx context.Context, args []string, env func(string) string, 
 	}
 
 	log := cfg.Logger(stderr)
-	nl, st, closeAll, err := openNewsletter(ctx, cfg, env, log)
+	nl, st, closeAll, err := openNewsletter(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -124,32 +124,13 @@ func runNewsletter(ctx context.Context, args []string, env func(string) string, 
 		fmt.Fprintf(stdout, "issue %d cancelled\n", id)
 		return nil
 	}
-	return newsletterSend(ctx, nl, st, id, detach, log, stdout)
+	return newsletterSend(ctx, nl, st, id, detach, cfg.JobLease, log, stdout)
 }
 
-// openNewsletter opens the store and the mail sender the configuration and
-// environment name, and the newsletter over them.
-func openNewsletter(ctx context.Context, cfg config.Config, env func(string) string, log *slog.Logger) (*newsletter.Service, *store.Store, func(), error) {
-	opts := newsletter.Options{BaseURL: cfg.BaseURL, Logger: log}
-	var errs []error
-	if v := strings.TrimSpace(env("MASTHEAD_NEWSLETTER_RATE")); v != "" {
-		if r, err := strconv.ParseFloat(v, 64); err != nil || r <= 0 {
-			errs = append(errs, fmt.Errorf("MASTHEAD_NEWSLETTER_RATE: %q is not a positive number of messages per second", v))
-		} else {
-			opts.Rate = r
-		}
-	}
-	if v := strings.TrimSpace(env("MASTHEAD_NEWSLETTER_CONCURRENCY")); v != "" {
-		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 100 {
-			errs = append(errs, fmt.Errorf("MASTHEAD_NEWSLETTER_CONCURRENCY: %q is not a number from 1 to 100", v))
-		} else {
-			opts.Concurrency = n
-		}
-	}
-	smtpCfg, useSMTP, err := mail.SMTPConfigFromEnv(env)
-	if err = errors.Join(append(errs, err)...); err != nil {
-		return nil, nil, nil, err
-	}
+// openNewsletter opens the store and the mail sender the configuration
+// names, and the newsletter over them.
+func openNewsletter(ctx context.Context, cfg config.Config, log *slog.Logger) (*newsletter.Service, *store.Store, func(), error) {
+	opts := newsletter.Options{BaseURL: cfg.BaseURL, Logger: log, Rate: cfg.NewsletterRate, Concurrency: cfg.NewsletterConcurrency}
 	st, err := server.OpenStore(ctx, cfg, cfg.AutoMigrate, log)
 	if err != nil {
 		return nil, nil, nil, err
@@ -161,20 +142,16 @@ func openNewsletter(ctx context.Context, cfg config.Config, env func(string) str
 		}
 	}
 	opts.Store = st
-	if useSMTP {
-		if smtpCfg.MaxConns == 0 {
-			smtpCfg.MaxConns = max(opts.Concurrency, newsletter.DefaultConcurrency)
-		}
-		s, err := mail.NewSMTP(smtpCfg)
-		if err != nil {
-			closeAll()
-			return nil, nil, nil, err
-		}
-		closers = append(closers, func() { s.Close() })
-		opts.Mail = s
-	} else {
-		opts.Mail = &mail.Outbox{Store: st}
+	// The same mail server as the server's: the environment's, else the
+	// one saved in the desk, else the outbox.
+	sw, err := mail.NewSwitch(ctx, mail.SwitchOptions{Store: st, Env: cfg.SMTP, Logger: log,
+		Base: mail.SMTPConfig{MaxConns: max(opts.Concurrency, newsletter.DefaultConcurrency), Timeout: min(30*time.Second, cfg.JobLease/3)}})
+	if err != nil {
+		closeAll()
+		return nil, nil, nil, err
 	}
+	closers = append(closers, func() { sw.Close() })
+	opts.Mail = sw
 	nl, err := newsletter.New(opts)
 	if err != nil {
 		closeAll()
@@ -238,7 +215,7 @@ func newsletterList(ctx context.Context, nl *newsletter.Service, stdout io.Write
 // progress, until it is sent, paused or cancelled. Stopping the command
 // (Ctrl-C) lets the messages in flight finish and leaves the rest for the
 // next run or the server.
-func newsletterSend(ctx context.Context, nl *newsletter.Service, st *store.Store, id int64, detach bool, log *slog.Logger, stdout io.Writer) error {
+func newsletterSend(ctx context.Context, nl *newsletter.Service, st *store.Store, id int64, detach bool, lease time.Duration, log *slog.Logger, stdout io.Writer) error {
 	p, err := nl.Progress(ctx, id)
 	if err != nil {
 		return issueError(id, err)
@@ -265,7 +242,7 @@ func newsletterSend(ctx context.Context, nl *newsletter.Service, st *store.Store
 
 	runner := &jobs.Runner{Store: st, Logger: log, Handlers: map[string]jobs.Handler{
 		newsletter.KindSend: nl.Handlers()[newsletter.KindSend],
-	}, PollInterval: 200 * time.Millisecond}
+	}, PollInterval: 200 * time.Millisecond, Lease: lease}
 	nl.SetWake(runner.Wake)
 	runCtx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan error, 1)

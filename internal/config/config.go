@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"masthead/internal/mail"
+	"masthead/internal/media"
 )
 
 // Config is the validated configuration of one process.
@@ -30,9 +32,33 @@ type Config struct {
 	LogLevel        slog.Level
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	// NewsletterRate is the most newsletter messages per second one node
+	// hands to the mail server; NewsletterConcurrency how many it has in
+	// flight at once (and so how many SMTP connections it keeps open).
+	NewsletterRate        float64
+	NewsletterConcurrency int
+	// JobLease is how long a node's claim on a background job (and on the
+	// newsletter deliveries it is sending) holds: after a crash, another
+	// node or the restarted one takes the work over when it ends.
+	JobLease time.Duration
 	// SMTP is the mail server for newsletters and desk mail, read from the
 	// MASTHEAD_SMTP_* variables; nil means messages go to the outbox.
 	SMTP *mail.SMTPConfig
+	// S3 is the bucket media is kept in when --media-storage is s3; nil
+	// means the media directory inside the data directory.
+	S3 *media.S3Config
+	// MetricsAddr, when set, serves Prometheus metrics on a listener of
+	// their own; MetricsToken, when set, serves them at /metrics on the
+	// main listener to requests bearing it. Neither: no metrics.
+	MetricsAddr  string
+	MetricsToken string
+	// TrustedProxies are the reverse proxies (load balancers) whose
+	// X-Forwarded-For header names the client; empty means the
+	// connection's address is the client's.
+	TrustedProxies []netip.Prefix
+	// PprofAddr, when set, serves Go's profiler on a loopback listener of
+	// its own; it is never reachable from other machines.
+	PprofAddr string
 }
 
 // Setting is one row of the defaults table.
@@ -56,6 +82,22 @@ func Settings() []Setting {
 		{Flag: "log-level", Env: "MASTHEAD_LOG_LEVEL", Default: "info", Usage: "log level: debug, info, warn or error"},
 		{Flag: "log-format", Env: "MASTHEAD_LOG_FORMAT", Default: "text", Usage: "log format: text or json"},
 		{Flag: "shutdown-timeout", Env: "MASTHEAD_SHUTDOWN_TIMEOUT", Default: "10s", Usage: "how long to let requests finish on SIGINT/SIGTERM"},
+		{Flag: "media-storage", Env: "MASTHEAD_MEDIA_STORAGE", Default: "local", Usage: "where uploaded media is kept: local (the data directory) or s3"},
+		{Flag: "s3-endpoint", Env: "MASTHEAD_S3_ENDPOINT", Default: "", Usage: "S3 server: host[:port] (HTTPS) or an http(s):// URL"},
+		{Flag: "s3-bucket", Env: "MASTHEAD_S3_BUCKET", Default: "", Usage: "S3 bucket for media"},
+		{Flag: "s3-region", Env: "MASTHEAD_S3_REGION", Default: "", Usage: "S3 region, when the server wants one"},
+		{Flag: "s3-access-key", Env: "MASTHEAD_S3_ACCESS_KEY", Default: "", Usage: "S3 access key ID"},
+		{Flag: "s3-secret-key", Env: "MASTHEAD_S3_SECRET_KEY", Default: "", Usage: "S3 secret access key", Secret: true},
+		{Flag: "s3-path-style", Env: "MASTHEAD_S3_PATH_STYLE", Default: "false", Usage: "put the bucket in the URL path, as most self-hosted S3 servers need"},
+		{Flag: "s3-prefix", Env: "MASTHEAD_S3_PREFIX", Default: "", Usage: "prefix of every media key in the bucket"},
+		{Flag: "s3-public-url", Env: "MASTHEAD_S3_PUBLIC_URL", Default: "", Usage: "public URL of the bucket or its CDN; readers are sent there for media"},
+		{Flag: "metrics-addr", Env: "MASTHEAD_METRICS_ADDR", Default: "", Usage: "serve Prometheus metrics on this host:port (loopback, or with --metrics-token)"},
+		{Flag: "metrics-token", Env: "MASTHEAD_METRICS_TOKEN", Default: "", Usage: "serve Prometheus metrics at /metrics to requests with this bearer token", Secret: true},
+		{Flag: "trusted-proxies", Env: "MASTHEAD_TRUSTED_PROXIES", Default: "", Usage: "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed"},
+		{Flag: "pprof-addr", Env: "MASTHEAD_PPROF_ADDR", Default: "", Usage: "serve the Go profiler (/debug/pprof/) on this loopback host:port, e.g. 127.0.0.1:6060"},
+		{Flag: "newsletter-rate", Env: "MASTHEAD_NEWSLETTER_RATE", Default: "20", Usage: "newsletter messages per second one node sends at most"},
+		{Flag: "newsletter-concurrency", Env: "MASTHEAD_NEWSLETTER_CONCURRENCY", Default: "4", Usage: "newsletter messages in flight at once (1 to 100)"},
+		{Flag: "job-lease", Env: "MASTHEAD_JOB_LEASE", Default: "2m", Usage: "how long a node holds a background job; after a crash its work resumes when this ends"},
 	}
 }
 
@@ -186,9 +228,47 @@ func Parse(raw Raw) (Config, error) {
 		c.ShutdownTimeout = d
 	}
 
+	if r, err := strconv.ParseFloat(get("newsletter-rate"), 64); err != nil || r <= 0 || r > 100000 {
+		bad("newsletter-rate", "%q is not a number of messages per second above 0", get("newsletter-rate"))
+	} else {
+		c.NewsletterRate = r
+	}
+	if n, err := strconv.Atoi(get("newsletter-concurrency")); err != nil || n < 1 || n > 100 {
+		bad("newsletter-concurrency", "%q is not a number from 1 to 100", get("newsletter-concurrency"))
+	} else {
+		c.NewsletterConcurrency = n
+	}
+	if d, err := time.ParseDuration(get("job-lease")); err != nil || d < time.Second || d > 24*time.Hour {
+		bad("job-lease", "%q is not a duration from 1s to 24h such as 2m", get("job-lease"))
+	} else {
+		c.JobLease = d
+	}
+
+	parseOperations(&c, get, bad)
+
+	c.PprofAddr = get("pprof-addr")
+	if c.PprofAddr != "" {
+		host, port, err := net.SplitHostPort(c.PprofAddr)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			bad("pprof-addr", "%q is not host:port", c.PprofAddr)
+		} else if !loopback(host) {
+			// Profiles expose memory contents and cost CPU: never public.
+			bad("pprof-addr", "%q is reachable from other machines; the profiler listens on loopback only (127.0.0.1, ::1 or localhost)", c.PprofAddr)
+		}
+	}
+
 	c.SMTP = raw.smtp
 	if raw.smtpErr != nil {
 		errs = append(errs, raw.smtpErr)
+	}
+	// A newsletter message must be accepted and recorded within the last
+	// third of the lease, or a node taking the deliveries over could send
+	// it again.
+	if c.SMTP != nil && c.JobLease > 0 {
+		if limit := c.JobLease / 3; c.SMTP.Timeout > limit {
+			errs = append(errs, fmt.Errorf("%s: %s is longer than a third of the job lease (%s); shorten it or lengthen --job-lease",
+				mail.EnvSMTPTimeout, c.SMTP.Timeout, limit))
+		}
 	}
 
 	if len(errs) > 0 {

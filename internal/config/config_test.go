@@ -102,3 +102,38 @@ func TestSecretFromFile(t *testing.T) {
 		t.Error("missing secret file accepted")
 	}
 }
+
+func TestNewsletterPaceAndJobLease(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.NewsletterRate != 20 || c.NewsletterConcurrency != 4 || c.JobLease != 2*time.Minute {
+		t.Errorf("defaults: rate %v, concurrency %d, lease %s", c.NewsletterRate, c.NewsletterConcurrency, c.JobLease)
+	}
+	c, err = load(t, map[string]string{"MASTHEAD_NEWSLETTER_RATE": "250.5", "MASTHEAD_NEWSLETTER_CONCURRENCY": "16"}, "--job-lease", "30s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.NewsletterRate != 250.5 || c.NewsletterConcurrency != 16 || c.JobLease != 30*time.Second {
+		t.Errorf("set: rate %v, concurrency %d, lease %s", c.NewsletterRate, c.NewsletterConcurrency, c.JobLease)
+	}
+	_, err = load(t, map[string]string{"MASTHEAD_NEWSLETTER_RATE": "0", "MASTHEAD_NEWSLETTER_CONCURRENCY": "101", "MASTHEAD_JOB_LEASE": "500ms"})
+	if err == nil {
+		t.Fatal("bad pace accepted")
+	}
+	for _, want := range []string{"--newsletter-rate", "--newsletter-concurrency", "--job-lease"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %s:\n%v", want, err)
+		}
+	}
+	// The SMTP timeout must leave a message time to be recorded within the
+	// lease.
+	_, err = load(t, map[string]string{"MASTHEAD_SMTP_HOST": "mail.example", "MASTHEAD_SMTP_TIMEOUT": "30s", "MASTHEAD_JOB_LEASE": "60s"})
+	if err == nil || !strings.Contains(err.Error(), "MASTHEAD_SMTP_TIMEOUT") {
+		t.Errorf("SMTP timeout longer than a third of the lease: %v", err)
+	}
+	if _, err := load(t, map[string]string{"MASTHEAD_SMTP_HOST": "mail.example", "MASTHEAD_SMTP_TIMEOUT": "10s", "MASTHEAD_JOB_LEASE": "60s"}); err != nil {
+		t.Errorf("SMTP timeout within the lease refused: %v", err)
+	}
+}

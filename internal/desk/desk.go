@@ -14,21 +14,36 @@ import (
 	"strings"
 
 	"masthead/internal/editorial"
+	"masthead/internal/mail"
+	"masthead/internal/media"
+	"masthead/internal/newsletter"
 	"masthead/web"
 )
 
 // Options configures the desk.
 type Options struct {
 	Editorial *editorial.Service
+	// Newsletter runs the round-up and the subscriber list; without it
+	// those screens say that the newsletter is not available.
+	Newsletter *newsletter.Service
+	// Mail is the mail sender whose SMTP settings admins edit; without it
+	// the mail settings page says that they cannot be changed here.
+	Mail *mail.Switch
 	// BaseURL is the public URL of the site; an https URL makes the
 	// session cookie Secure.
 	BaseURL string
 	Logger  *slog.Logger
+	// Media is where images are kept; the export reads their originals.
+	// Without it the desk offers no export.
+	Media media.Storage
 }
 
 // Desk serves /desk.
 type Desk struct {
 	svc     *editorial.Service
+	news    *newsletter.Service
+	mail    *mail.Switch
+	media   media.Storage
 	baseURL string
 	secure  bool
 	log     *slog.Logger
@@ -57,6 +72,9 @@ func newDesk(opts Options, tmpl, static fs.FS) (*Desk, error) {
 	}
 	d := &Desk{
 		svc:     opts.Editorial,
+		news:    opts.Newsletter,
+		mail:    opts.Mail,
+		media:   opts.Media,
 		baseURL: strings.TrimRight(opts.BaseURL, "/"),
 		secure:  strings.HasPrefix(opts.BaseURL, "https://"),
 		log:     opts.Logger,
@@ -134,6 +152,7 @@ func (d *Desk) routes() *http.ServeMux {
 	mux.Handle("POST /desk/posts/{id}/reopen", d.handle(signedIn, d.postReopen))
 	mux.Handle("POST /desk/posts/{id}/delete", d.handle(signedIn, d.postDelete))
 	mux.Handle("POST /desk/posts/{id}/corrections", d.handle(signedIn, d.postCorrection))
+	mux.Handle("POST /desk/posts/{id}/topics", d.handle(signedIn, d.postTopicDecide))
 	mux.Handle("GET /desk/posts/{id}/revisions", d.handle(signedIn, d.revisions))
 	mux.Handle("POST /desk/posts/{id}/revisions/{rev}/restore", d.handle(signedIn, d.revisionRestore))
 	mux.Handle("POST /desk/preview", d.handle(signedIn, d.preview))
@@ -163,9 +182,12 @@ func (d *Desk) routes() *http.ServeMux {
 
 	mux.Handle("GET /desk/settings", d.handle(signedIn, d.settingsForm))
 	mux.Handle("POST /desk/settings", d.handle(signedIn, d.settingsSave))
+	mux.Handle("POST /desk/export", d.handle(signedIn, d.exportDownload))
 	mux.Handle("GET /desk/audit", d.handle(signedIn, d.auditLog))
 	mux.Handle("GET /desk/outbox", d.handle(signedIn, d.outbox))
 	mux.Handle("GET /desk/outbox/{id}", d.handle(signedIn, d.outboxMessage))
+	d.newsletterRoutes(mux)
+	d.mailSettingsRoutes(mux)
 
 	d.apiRoutes(mux)
 

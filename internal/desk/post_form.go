@@ -36,6 +36,7 @@ type editorView struct {
 	Preview   template.HTML // the body as the site renders it
 	PublicURL string
 	MaxUpload string
+	Topics    topicsView
 }
 
 // slotView is one line of the byline editor: an author and its place.
@@ -230,7 +231,8 @@ func (d *Desk) editor(ctx context.Context, req *request, p content.Post, in edit
 		Delete:    can(editorial.PostDelete),
 		Correct:   can(editorial.PostCorrect) && st == content.StatusPublished,
 	}
-	return v, nil
+	v.Topics, err = d.editorTopics(ctx, req, p)
+	return v, err
 }
 
 // renderEditor shows the editor for post id with in and its problems.

@@ -18,7 +18,8 @@ var pageNames = []string{
 	"setup", "signin", "forgot", "reset", "accept", "message",
 	"dashboard", "posts", "editor", "revisions", "preview",
 	"media", "media_edit", "authors", "author_edit", "tags",
-	"accounts", "account", "settings", "audit", "outbox", "outbox_message",
+	"accounts", "account", "settings", "settings_mail", "audit", "outbox", "outbox_message",
+	"newsletter", "newsletter_issue", "newsletter_send", "subscribers", "subscriber", "subscriber_import",
 }
 
 // fragments are pages rendered without the layout.

@@ -44,14 +44,24 @@ func nav(actor editorial.Actor, path string) []navItem {
 	items := []navItem{{"Home", "/desk/home", false}, {"Posts", "/desk/posts", false}, {"Media", "/desk/media", false},
 		{"People", "/desk/authors", false}}
 	if editorial.AtLeast(actor.Role, store.RoleEditor) {
-		items = append(items, navItem{"Tags", "/desk/tags", false})
+		items = append(items, navItem{"Tags", "/desk/tags", false}, navItem{"Round-up", "/desk/newsletter", false},
+			navItem{"Subscribers", "/desk/subscribers", false})
 	}
 	if editorial.AtLeast(actor.Role, store.RoleAdmin) {
 		items = append(items, navItem{"Accounts", "/desk/accounts", false}, navItem{"Settings", "/desk/settings", false},
+			navItem{"Mail server", "/desk/settings/mail", false},
 			navItem{"Audit log", "/desk/audit", false}, navItem{"Outbox", "/desk/outbox", false})
 	}
+	// The longest match is current: /desk/settings/mail is the mail
+	// server's page, not the site settings'.
+	best := -1
 	for i := range items {
-		items[i].Current = path == items[i].URL || strings.HasPrefix(path, items[i].URL+"/")
+		if (path == items[i].URL || strings.HasPrefix(path, items[i].URL+"/")) && (best < 0 || len(items[i].URL) > len(items[best].URL)) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		items[best].Current = true
 	}
 	return items
 }

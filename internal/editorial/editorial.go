@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"masthead/internal/topics/topicstore"
 	"slices"
 	"strings"
 	"time"
@@ -137,9 +138,10 @@ type Service struct {
 	widths     []int
 	log        *slog.Logger
 	now        func() time.Time
-	limiter    *limiter
+	limiter    signinThrottle
 	dummyHash  string
 	mailTmpl   *mailTemplates
+	topics     topicstore.Cache
 }
 
 // New returns a Service.
@@ -168,7 +170,7 @@ func New(opts Options) (*Service, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.limiter = newLimiter()
+	s.limiter = newSigninThrottle(s.store, s.log)
 	var err error
 	// Signing in as an unknown address checks this hash, so that the time
 	// taken does not tell which addresses have accounts.

@@ -110,6 +110,10 @@ func (s *Service) Upload(ctx context.Context, actor Actor, filename string, r io
 		}
 	}
 	if err != nil {
+		// Nothing refers to the stored file: take it back.
+		if rerr := media.RemoveQuietly(context.WithoutCancel(ctx), s.media, key); rerr != nil {
+			s.log.WarnContext(ctx, "editorial: upload: remove the unrecorded file", "key", key, "err", rerr)
+		}
 		return store.MediaItem{}, fmt.Errorf("editorial: upload: %w", err)
 	}
 	s.wake()
@@ -165,6 +169,15 @@ func (s *Service) RenditionsHandler() jobs.Handler {
 		for _, r := range rs {
 			sr := r.Stored(item.Key)
 			if err := s.media.Put(ctx, sr.Key, bytes.NewReader(r.Data)); err != nil {
+				// No half set of renditions stays behind; the retry
+				// stores them all again.
+				keys := make([]string, len(stored))
+				for i, st := range stored {
+					keys[i] = st.Key
+				}
+				if rerr := media.RemoveQuietly(context.WithoutCancel(ctx), s.media, keys...); rerr != nil {
+					s.log.WarnContext(ctx, "editorial: renditions: remove a partial set", "media", item.ID, "err", rerr)
+				}
 				return err
 			}
 			stored = append(stored, store.Rendition{Key: sr.Key, Width: sr.Width, Height: sr.Height, Format: sr.Format})

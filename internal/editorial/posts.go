@@ -295,6 +295,7 @@ func (s *Service) save(ctx context.Context, actor Actor, p content.Post, in Post
 	if old.ID == 0 {
 		s.audit(ctx, actor, "post.create", postTarget(p), "")
 	}
+	s.detectTopics(ctx, p)
 	if p.Status == content.StatusPublished || len(plan.create) > 0 {
 		s.changed()
 	}

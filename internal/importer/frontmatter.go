@@ -40,8 +40,13 @@ type authorFile struct {
 	name     string
 	role     string
 	photo    imageRef
-	links    []content.Link
-	bio      string
+	// photoAlt defaults to the name; photoAltSet says it was written.
+	photoAlt     string
+	photoAltSet  bool
+	photoCaption string
+	photoCredit  string
+	links        []content.Link
+	bio          string
 }
 
 // postFile is what a posts/*.md file says.
@@ -67,7 +72,22 @@ type postFile struct {
 	seoDescription string
 	canonicalURL   string
 	corrections    []content.Correction
+	oldSlugs       []ref // earlier slugs that redirect to the post
 	body           string
+}
+
+// tagFile is what a tags/*.md file says: a tag with its description (the
+// body) and its place in the navigation. Posts name tags freely; a tag
+// file is needed only for what a name cannot say.
+type tagFile struct {
+	path      string
+	slug      string
+	slugLine  int
+	name      string
+	nameLine  int
+	isSection bool
+	position  int
+	desc      string
 }
 
 // ref is an author named by slug, with the line that names it.
@@ -93,9 +113,10 @@ type imageRef struct {
 }
 
 var (
-	authorKeys     = []string{"name", "slug", "role", "photo", "links"}
+	authorKeys     = []string{"name", "slug", "role", "photo", "photo_alt", "photo_caption", "photo_credit", "links"}
+	tagKeys        = []string{"name", "slug", "section", "position"}
 	linkKeys       = []string{"label", "url"}
-	postKeys       = []string{"title", "slug", "deck", "date", "updated", "authors", "tags", "section", "image", "image_alt", "image_caption", "image_credit", "status", "excerpt", "seo_title", "seo_description", "canonical_url", "corrections"}
+	postKeys       = []string{"title", "slug", "deck", "date", "updated", "authors", "tags", "section", "image", "image_alt", "image_caption", "image_credit", "status", "excerpt", "seo_title", "seo_description", "canonical_url", "corrections", "old_slugs"}
 	correctionKeys = []string{"date", "note"}
 )
 
@@ -116,6 +137,17 @@ func parseAuthor(rel string, data []byte) (authorFile, []Problem, []Problem) {
 	a.slug, a.slugLine = p.slug(m["slug"], rel)
 	a.role = p.text(m["role"])
 	a.photo = p.image(m["photo"])
+	a.photoAlt = p.text(m["photo_alt"])
+	a.photoAltSet = m["photo_alt"].raw != nil
+	a.photoCaption = p.text(m["photo_caption"])
+	a.photoCredit = p.text(m["photo_credit"])
+	if m["photo"].raw == nil {
+		for _, k := range []string{"photo_alt", "photo_caption", "photo_credit"} {
+			if e := m[k]; e.raw != nil && p.text(e) != "" {
+				p.warn(p.line(e.raw), "%s is set but the author has no photo", k)
+			}
+		}
+	}
 	for _, it := range p.list(m["links"]) {
 		v := resolve(it)
 		if v.Kind != yaml.MappingNode {
@@ -182,7 +214,9 @@ func parsePost(rel string, data []byte) (postFile, []Problem, []Problem) {
 		seen[it.text] = true
 		f.authors = append(f.authors, ref{slug: it.text, line: it.line})
 	}
-	if e := m["authors"]; e.val == nil || isNull(e.val) || e.val.Kind == yaml.SequenceNode && len(e.val.Content) == 0 {
+	// Work in progress may be unsigned yet; what readers see has a byline.
+	unsigned := f.status == content.StatusDraft || f.status == content.StatusReview
+	if e := m["authors"]; !unsigned && (e.val == nil || isNull(e.val) || e.val.Kind == yaml.SequenceNode && len(e.val.Content) == 0) {
 		p.add(p.lineOr(e, 1), "a post needs at least one author")
 	}
 
@@ -237,8 +271,45 @@ func parsePost(rel string, data []byte) (postFile, []Problem, []Problem) {
 	// Articles list corrections oldest first, whatever order they were written in.
 	slices.SortStableFunc(f.corrections, func(a, b content.Correction) int { return a.Date.Compare(b.Date) })
 
+	oldSeen := map[string]bool{}
+	for _, it := range p.texts(m["old_slugs"]) {
+		switch {
+		case !content.ValidSlug(it.text):
+			p.add(it.line, "old slug %q is not valid: use lower-case letters, digits and single hyphens", it.text)
+		case it.text == f.slug:
+			p.add(it.line, "old slug %q is the post's own slug", it.text)
+		case oldSeen[it.text]:
+			p.add(it.line, "old slug %q is listed twice", it.text)
+		default:
+			oldSeen[it.text] = true
+			f.oldSlugs = append(f.oldSlugs, ref{slug: it.text, line: it.line})
+		}
+	}
+
 	f.body = doc.body
 	return f, p.problems, p.warnings
+}
+
+// parseTag reads a tags/*.md file; rel is its slash path in the imported
+// directory.
+func parseTag(rel string, data []byte) (tagFile, []Problem, []Problem) {
+	p := &parser{path: rel}
+	t := tagFile{path: rel}
+	doc, ok := p.split(data)
+	if !ok {
+		return t, p.problems, p.warnings
+	}
+	m := p.entries(doc.meta, tagKeys)
+	t.name = p.text(m["name"])
+	t.nameLine = p.lineOr(m["name"], 1)
+	if t.name == "" {
+		p.add(t.nameLine, "missing name")
+	}
+	t.slug, t.slugLine = p.slug(m["slug"], rel)
+	t.isSection = p.boolean(m["section"])
+	t.position = p.integer(m["position"])
+	t.desc = doc.body
+	return t, p.problems, p.warnings
 }
 
 // parser collects the problems of one file.
@@ -512,6 +583,33 @@ func (p *parser) text(e entry) string {
 		return ""
 	}
 	return strings.TrimSpace(e.val.Value)
+}
+
+// boolean reads true or false; absent and null values are false.
+func (p *parser) boolean(e entry) bool {
+	switch s := p.text(e); s {
+	case "", "false":
+		return false
+	case "true":
+		return true
+	default:
+		p.add(p.line(e.raw), "%s must be true or false, not %q", e.name, s)
+		return false
+	}
+}
+
+// integer reads a whole number; absent and null values are 0.
+func (p *parser) integer(e entry) int {
+	s := p.text(e)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < -1_000_000 || n > 1_000_000 {
+		p.add(p.line(e.raw), "%s must be a whole number, not %q", e.name, s)
+		return 0
+	}
+	return n
 }
 
 // list returns the items of a sequence; absent and null values are empty.

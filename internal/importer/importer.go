@@ -1,6 +1,6 @@
 // Package importer brings content from outside into Masthead: a directory
 // of Markdown files with YAML front matter, written by hand or exported from
-// another system.
+// another system, and WordPress, Ghost and RSS/Atom archives.
 package importer
 
 import (
@@ -22,6 +22,12 @@ type Options struct {
 	// Progress, when set, is called after each post is handled with the
 	// number done so far and the total.
 	Progress func(done, total int)
+	// Images loads the images a foreign archive names (ImportArchive only);
+	// nil leaves them at their old addresses.
+	Images ImageSource
+	// ImageProgress, when set, is called after each image of a foreign
+	// archive is loaded with the number done so far and the total.
+	ImageProgress func(done, total int)
 }
 
 func (o Options) now() time.Time {
@@ -40,8 +46,16 @@ type Report struct {
 	PostsUpdated     int
 	PostsUnchanged   int // already stored exactly as imported; not written again
 	TagsCreated      int
-	TagsUpdated      int // existing tags that became sections
+	TagsUpdated      int // existing tags changed by a tag file, or that became sections
 	ImagesStored     int // images put into media storage; already stored ones are not counted
+	SubscribersAdded int // newsletter subscribers added; addresses already on the list are kept as they are
+	SettingsChanged  int // editorial settings set to a new value
+	ImagesFailed     int // images of a foreign archive that could not be loaded (each also a warning)
+	RedirectsSaved   int // old addresses of a foreign archive's posts now leading to them
+	CommentsSkipped  int // comments in a foreign archive, which Masthead does not import
+	// Skipped are items of a foreign archive that were not imported, each
+	// as "path:line: what: why".
+	Skipped []string
 	// Warnings are things worth a look that do not stop the import, each
 	// as "path:line: message".
 	Warnings []string
@@ -54,7 +68,13 @@ type Problem struct {
 	Msg  string
 }
 
-func (p Problem) String() string { return fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Msg) }
+func (p Problem) String() string {
+	if p.Line <= 0 {
+		// Formats without lines worth naming (one-line JSON exports).
+		return fmt.Sprintf("%s: %s", p.Path, p.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Msg)
+}
 
 // Errors is every problem found in an import that was therefore not
 // written. Error joins them one per line, so a command can print them all.

@@ -21,13 +21,15 @@ import (
 // maxFileBytes bounds each Markdown file and each image of an import.
 const maxFileBytes = 20 << 20
 
-// ImportMarkdownDir imports dir/authors/*.md and dir/posts/*.md (see the
-// import format in the design notes). Every file is read and checked before
+// ImportMarkdownDir imports dir/authors/*.md, dir/tags/*.md and
+// dir/posts/*.md (see the import format in the design notes), and the
+// subscribers.csv and settings.json of an export when they are there. Every file is read and checked before
 // anything is written; when anything is wrong the error is an *Errors
 // listing every problem and nothing is stored. Otherwise images go to files
 // first (content-hashed, so storing them again changes nothing), then
-// authors, tags and posts are written in one transaction, matched by slug:
-// importing the same directory twice creates no duplicates.
+// authors, tags, posts, subscribers and settings are written in one
+// transaction, matched by slug (subscribers by address): importing the
+// same directory twice creates no duplicates.
 func ImportMarkdownDir(ctx context.Context, st *store.Store, files media.Storage, dir string, opts Options) (Report, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -71,13 +73,16 @@ func ImportMarkdownDir(ctx context.Context, st *store.Store, files media.Storage
 
 // dirImport is one import of a directory in progress.
 type dirImport struct {
-	fsys     fs.FS
-	now      time.Time
-	authors  []authorFile
-	posts    []postFile
-	images   map[string]*loadedImage // by slash path in the directory
-	problems []Problem
-	warnings []Problem
+	fsys        fs.FS
+	now         time.Time
+	authors     []authorFile
+	tags        []tagFile
+	posts       []postFile
+	subscribers []subscriberRow
+	settings    map[string]string
+	images      map[string]*loadedImage // by slash path in the directory
+	problems    []Problem
+	warnings    []Problem
 }
 
 // loadedImage is an image file read and probed, or why it cannot be used.
@@ -99,8 +104,26 @@ func (imp *dirImport) read(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	if authorPaths == nil && postPaths == nil {
+	tagPaths, err := markdownFiles(imp.fsys, "tags")
+	if err != nil {
+		return err
+	}
+	if authorPaths == nil && postPaths == nil && tagPaths == nil {
 		return errors.New("import: the directory has neither an authors nor a posts directory")
+	}
+	if err := imp.readSubscribers(); err != nil {
+		return err
+	}
+	imp.readSettings()
+	for _, rel := range tagPaths {
+		data, ok := imp.readFile(rel)
+		if !ok {
+			continue
+		}
+		t, probs, warns := parseTag(rel, data)
+		imp.problems = append(imp.problems, probs...)
+		imp.warnings = append(imp.warnings, warns...)
+		imp.tags = append(imp.tags, t)
 	}
 
 	for _, rel := range authorPaths {
@@ -125,6 +148,7 @@ func (imp *dirImport) read(ctx context.Context, st *store.Store) error {
 		imp.warnings = append(imp.warnings, warns...)
 		imp.posts = append(imp.posts, p)
 	}
+	imp.resolveTags()
 
 	authorSlugs := map[string]string{} // slug → path
 	for _, a := range imp.authors {
@@ -139,6 +163,15 @@ func (imp *dirImport) read(ctx context.Context, st *store.Store) error {
 		imp.loadImage(a.path, a.photo)
 	}
 	postSlugs := map[string]string{}
+	for _, p := range imp.posts {
+		if _, ok := postSlugs[p.slug]; !ok && p.slug != "" {
+			postSlugs[p.slug] = p.path
+		}
+	}
+	if err := imp.checkOldSlugs(ctx, st, postSlugs); err != nil {
+		return err
+	}
+	postSlugs = map[string]string{}
 	stored := map[string]bool{} // authors looked up in the database
 	for _, p := range imp.posts {
 		if err := ctx.Err(); err != nil {
@@ -175,6 +208,81 @@ func (imp *dirImport) read(ctx context.Context, st *store.Store) error {
 		if p.status == content.StatusPublished && p.date.After(imp.now) {
 			imp.warnings = append(imp.warnings, Problem{Path: p.path, Line: p.dateLine,
 				Msg: fmt.Sprintf("published with a date in the future: readers will see it from %s", p.date.Format(time.RFC3339))})
+		}
+	}
+	return nil
+}
+
+// resolveTags makes the tags and sections the posts name into the tags of
+// the tag files where they mean them: a name that is the slug of a tag
+// file is that tag, and so is the name of exactly one tag file. Other
+// names make their slug as before.
+func (imp *dirImport) resolveTags() {
+	if len(imp.tags) == 0 {
+		return
+	}
+	bySlug := map[string]string{} // slug → path
+	byName := map[string][]string{}
+	for _, t := range imp.tags {
+		if t.slug == "" {
+			continue
+		}
+		if prev, ok := bySlug[t.slug]; ok {
+			imp.problem(t.path, t.slugLine, "tag slug %q is also used by %s", t.slug, prev)
+			continue
+		}
+		bySlug[t.slug] = t.path
+		if t.name != "" && !slices.Contains(byName[t.name], t.slug) {
+			byName[t.name] = append(byName[t.name], t.slug)
+		}
+	}
+	resolve := func(path string, r *tagRef) {
+		if _, ok := bySlug[r.name]; ok {
+			r.slug = r.name
+			return
+		}
+		switch slugs := byName[r.name]; len(slugs) {
+		case 0:
+		case 1:
+			r.slug = slugs[0]
+		default:
+			imp.problem(path, r.line, "%q is the name of several tag files (%s): name the tag by its slug", r.name, strings.Join(slugs, ", "))
+		}
+	}
+	for i := range imp.posts {
+		p := &imp.posts[i]
+		if p.section != nil {
+			resolve(p.path, p.section)
+		}
+		for j := range p.tags {
+			resolve(p.path, &p.tags[j])
+		}
+	}
+}
+
+// checkOldSlugs records a problem for each old slug that is the slug of a
+// post, here (postSlugs: slug → path) or already stored, or the old slug
+// of two posts here.
+func (imp *dirImport) checkOldSlugs(ctx context.Context, st *store.Store, postSlugs map[string]string) error {
+	claimed := map[string]string{} // old slug → path
+	for _, p := range imp.posts {
+		for _, r := range p.oldSlugs {
+			if other, ok := postSlugs[r.slug]; ok {
+				imp.problem(p.path, r.line, "old slug %q is the slug of %s", r.slug, other)
+				continue
+			}
+			if other, ok := claimed[r.slug]; ok {
+				imp.problem(p.path, r.line, "old slug %q is also an old slug of %s", r.slug, other)
+				continue
+			}
+			claimed[r.slug] = p.path
+			_, err := st.PostBySlug(ctx, r.slug)
+			switch {
+			case err == nil:
+				imp.problem(p.path, r.line, "old slug %q is the slug of a post already stored", r.slug)
+			case !errors.Is(err, store.ErrNotFound):
+				return fmt.Errorf("import: look up post %q: %w", r.slug, err)
+			}
 		}
 	}
 	return nil
@@ -346,6 +454,10 @@ func (imp *dirImport) write(ctx context.Context, s *store.Store, save bool, prog
 		want := content.Author{Slug: a.slug, Name: a.name, Role: a.role, Bio: a.bio, Photo: imp.image(a.photo, a.slug), Links: a.links}
 		if !want.Photo.IsZero() {
 			want.Photo.Alt = a.name
+			if a.photoAltSet {
+				want.Photo.Alt = a.photoAlt
+			}
+			want.Photo.Caption, want.Photo.Credit = a.photoCaption, a.photoCredit
 		}
 		old, err := s.AuthorBySlug(ctx, a.slug)
 		switch {
@@ -418,10 +530,16 @@ func (imp *dirImport) write(ctx context.Context, s *store.Store, save bool, prog
 			rep.PostsCreated++
 		case err != nil:
 			return Report{}, fmt.Errorf("import: %s: %w", p.path, err)
-		case samePost(old, want):
-			rep.PostsUnchanged++
-			write = false
 		default:
+			newOld, err := imp.missingOldSlugs(ctx, s, old.ID, p)
+			if err != nil {
+				return Report{}, err
+			}
+			if samePost(old, want) && len(newOld) == 0 {
+				rep.PostsUnchanged++
+				write = false
+				break
+			}
 			want.ID, want.CreatedAt = old.ID, old.CreatedAt
 			rep.PostsUpdated++
 		}
@@ -429,12 +547,46 @@ func (imp *dirImport) write(ctx context.Context, s *store.Store, save bool, prog
 			if err := s.SavePost(ctx, &want); err != nil {
 				return Report{}, fmt.Errorf("import: %s: %w", p.path, err)
 			}
+			if len(p.oldSlugs) > 0 {
+				slugs := make([]string, len(p.oldSlugs))
+				for i, r := range p.oldSlugs {
+					slugs[i] = r.slug
+				}
+				if _, err := s.AddOldSlugs(ctx, want.ID, slugs); err != nil {
+					return Report{}, fmt.Errorf("import: %s: %w", p.path, err)
+				}
+			}
 		}
 		if progress != nil {
 			progress(i+1, len(imp.posts))
 		}
 	}
+	if err := imp.writeSubscribers(ctx, s, save, &rep); err != nil {
+		return Report{}, err
+	}
+	if err := imp.writeSettings(ctx, s, save, &rep); err != nil {
+		return Report{}, err
+	}
 	return rep, nil
+}
+
+// missingOldSlugs returns the old slugs of p that do not yet redirect to
+// the stored post id.
+func (imp *dirImport) missingOldSlugs(ctx context.Context, s *store.Store, id int64, p postFile) ([]string, error) {
+	if len(p.oldSlugs) == 0 {
+		return nil, nil
+	}
+	have, err := s.OldSlugs(ctx, []int64{id})
+	if err != nil {
+		return nil, fmt.Errorf("import: %s: %w", p.path, err)
+	}
+	var missing []string
+	for _, r := range p.oldSlugs {
+		if !slices.Contains(have[id], r.slug) {
+			missing = append(missing, r.slug)
+		}
+	}
+	return missing, nil
 }
 
 // writeTags finds or creates every tag and section the posts name and
@@ -452,7 +604,7 @@ func (imp *dirImport) writeTags(ctx context.Context, s *store.Store, save bool, 
 	for _, p := range imp.posts {
 		refs = append(refs, p.tags...)
 	}
-	if len(refs) == 0 {
+	if len(refs) == 0 && len(imp.tags) == 0 {
 		return nil, nil
 	}
 
@@ -464,8 +616,41 @@ func (imp *dirImport) writeTags(ctx context.Context, s *store.Store, save bool, 
 	for _, t := range sections {
 		next = max(next, t.Position+1)
 	}
+	for _, f := range imp.tags {
+		if f.isSection {
+			next = max(next, f.position+1)
+		}
+	}
 
 	tags := map[string]content.Tag{}
+	// A tag file says everything about its tag, including whether it is a
+	// section, whatever the posts make of it.
+	for _, f := range imp.tags {
+		if _, ok := tags[f.slug]; ok {
+			continue
+		}
+		want := content.Tag{Slug: f.slug, Name: f.name, Description: f.desc, IsSection: f.isSection, Position: f.position}
+		old, err := s.TagBySlug(ctx, f.slug)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			rep.TagsCreated++
+		case err != nil:
+			return nil, fmt.Errorf("import: %s: %w", f.path, err)
+		case old.Name == want.Name && old.Description == want.Description && old.IsSection == want.IsSection &&
+			old.Position == want.Position:
+			tags[f.slug] = old
+			continue
+		default:
+			want.ID = old.ID
+			rep.TagsUpdated++
+		}
+		if save {
+			if err := s.SaveTag(ctx, &want); err != nil {
+				return nil, fmt.Errorf("import: %s: %w", f.path, err)
+			}
+		}
+		tags[f.slug] = want
+	}
 	for _, r := range refs {
 		if _, ok := tags[r.slug]; ok {
 			continue

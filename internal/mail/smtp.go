@@ -155,6 +155,10 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	return &SMTP{cfg: cfg, client: client, conns: make(chan struct{}, cfg.MaxConns)}, nil
 }
 
+// errClosed is the failure of a message handed to a closed sender; nothing
+// was transmitted.
+var errClosed = errors.New("sender is closed")
+
 // SMTPError is a delivery failure. Permanent ones (a 5xx reply) will fail
 // again; the others (a 4xx reply, a connection refused, dropped or timed
 // out) may succeed later.
@@ -246,7 +250,7 @@ func (s *SMTP) take(ctx context.Context) (*smtpConn, bool, error) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return nil, false, errors.New("mail: smtp: sender is closed")
+		return nil, false, &SMTPError{Err: errClosed}
 	}
 	var stale []*smtpConn
 	var conn *smtpConn

@@ -109,6 +109,58 @@ type run struct {
 	// message in flight must be accepted and marked before the claims
 	// end, or another sender could take its row and send it again.
 	sendBy time.Time
+	sent   *sentRecorder
+}
+
+// sentRecorder writes the "sent" records of concurrent workers together
+// (group commit). A worker hands its record over and waits until it is
+// written before it starts another message, so the number of messages
+// accepted but not yet recorded is never more than the workers, as with
+// one write each; but while one write is under way the records of the
+// others gather and go in the next, in one transaction, which saves a
+// commit per message on a busy database.
+type sentRecorder struct {
+	write func(ctx context.Context, sent []store.SentDelivery) error
+
+	mu      sync.Mutex
+	pending []sentRequest
+	busy    bool
+}
+
+type sentRequest struct {
+	rec  store.SentDelivery
+	done chan error
+}
+
+// record writes rec, with whatever other records wait, and returns the
+// outcome of the write that held it. The first worker to find no write
+// under way does the writing, until no record waits.
+func (sr *sentRecorder) record(ctx context.Context, rec store.SentDelivery) error {
+	req := sentRequest{rec: rec, done: make(chan error, 1)}
+	sr.mu.Lock()
+	sr.pending = append(sr.pending, req)
+	if sr.busy {
+		sr.mu.Unlock()
+		return <-req.done
+	}
+	sr.busy = true
+	for len(sr.pending) > 0 {
+		batch := sr.pending
+		sr.pending = nil
+		sr.mu.Unlock()
+		recs := make([]store.SentDelivery, len(batch))
+		for i, b := range batch {
+			recs[i] = b.rec
+		}
+		err := sr.write(ctx, recs)
+		for _, b := range batch {
+			b.done <- err
+		}
+		sr.mu.Lock()
+	}
+	sr.busy = false
+	sr.mu.Unlock()
+	return <-req.done
 }
 
 // deliver works through the due deliveries of a sending issue, in batches,
@@ -127,7 +179,8 @@ func (s *Service) deliver(ctx context.Context, is store.Issue) error {
 	// minutes), and be marked, before the claims end.
 	lease := time.Until(leaseEnd)
 	softStop := time.Now().Add(lease / 2)
-	r := &run{s: s, issue: is, until: jobs.Now(ctx).Add(lease), sendBy: time.Now().Add(lease * 2 / 3), window: s.window(is.ID)}
+	r := &run{s: s, issue: is, until: jobs.Now(ctx).Add(lease), sendBy: time.Now().Add(lease * 2 / 3), window: s.window(is.ID),
+		sent: &sentRecorder{write: s.store.MarkDeliveriesSent}}
 	var err error
 	if r.key, err = s.key(ctx); err != nil {
 		return err
@@ -303,6 +356,9 @@ func (r *run) one(ctx context.Context, t store.DeliveryTarget) error {
 	case err == nil:
 		r.window.add(false, "")
 		id := m.MessageID
+		if sub.BounceCount == 0 && r.sent.record(bctx, store.SentDelivery{ID: t.ID, At: now, MessageID: id}) == nil {
+			return nil
+		}
 		return record(func() error {
 			return s.store.MarkDeliverySent(bctx, t.ID, sub.ID, now, id, sub.BounceCount > 0)
 		})

@@ -23,6 +23,7 @@ import (
 	"masthead/internal/jobs"
 	"masthead/internal/mail"
 	"masthead/internal/media"
+	"masthead/internal/metrics"
 	"masthead/internal/newsletter"
 	"masthead/internal/site"
 	"masthead/internal/store"
@@ -41,7 +42,13 @@ type App struct {
 	desk      *desk.Desk
 	jobs      *jobs.Runner
 	news      *newsletter.Service
-	smtp      *mail.SMTP // nil when mail goes to the outbox
+	metrics   *metrics.Metrics // nil when metrics are off
+	pprof     net.Listener     // the profiler's; nil when it is off
+	mail      *mail.Switch
+
+	// Limits are the HTTP server's protections against slow clients;
+	// Serve applies them, and tests shorten them before it.
+	Limits Limits
 }
 
 // OpenStore opens the database the configuration names, creating the data
@@ -78,6 +85,9 @@ func OpenStore(ctx context.Context, cfg config.Config, migrate bool, log *slog.L
 
 // OpenMedia opens the media storage the configuration names.
 func OpenMedia(cfg config.Config) (media.Storage, error) {
+	if cfg.S3 != nil {
+		return media.NewS3(*cfg.S3)
+	}
 	return media.NewLocal(cfg.MediaDir())
 }
 
@@ -88,26 +98,25 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	m, err := OpenMedia(cfg)
+	if err == nil {
+		err = checkMedia(ctx, m)
+	}
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	// Without an SMTP server, mail is kept in the outbox, readable in the
-	// desk.
-	var sender mail.Sender = &mail.Outbox{Store: st, From: defaultSender(cfg.BaseURL)}
-	var smtp *mail.SMTP
-	if cfg.SMTP != nil {
-		smtpCfg := *cfg.SMTP
-		if smtpCfg.From == "" {
-			smtpCfg.From = defaultSender(cfg.BaseURL)
-		}
-		if smtp, err = mail.NewSMTP(smtpCfg); err != nil {
-			st.Close()
-			return nil, fmt.Errorf("smtp: %w", err)
-		}
-		sender = smtp
+	// Mail goes to the SMTP server of the environment, else to the one an
+	// admin saved in the desk (a change applies without a restart), else
+	// to the outbox, readable in the desk.
+	sender, err := mail.NewSwitch(ctx, mail.SwitchOptions{Store: st, Env: cfg.SMTP, Logger: log,
+		Base: mail.SMTPConfig{From: defaultSender(cfg.BaseURL), MaxConns: max(cfg.NewsletterConcurrency, 4),
+			Timeout: smtpTimeout(cfg.JobLease)}})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("smtp: %w", err)
 	}
-	news, err := newsletter.New(newsletter.Options{Store: st, Mail: sender, BaseURL: cfg.BaseURL, Logger: log})
+	news, err := newsletter.New(newsletter.Options{Store: st, Mail: sender, BaseURL: cfg.BaseURL, Logger: log,
+		Rate: cfg.NewsletterRate, Concurrency: cfg.NewsletterConcurrency})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("start newsletter: %w", err)
@@ -130,15 +139,21 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	for kind, h := range news.Handlers() {
 		handlers[kind] = h
 	}
-	runner := &jobs.Runner{Store: st, Logger: log, Workers: 2, Handlers: handlers}
+	runner := &jobs.Runner{Store: st, Logger: log, Workers: 2, Handlers: handlers, Lease: cfg.JobLease}
 	ed.SetWakeJobs(runner.Wake)
 	news.SetWake(runner.Wake)
-	dk, err := desk.New(desk.Options{Editorial: ed, BaseURL: cfg.BaseURL, Logger: log})
+	dk, err := desk.New(desk.Options{Editorial: ed, Media: m, Newsletter: news, Mail: sender, BaseURL: cfg.BaseURL, Logger: log})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("start desk: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, Store: st, Media: m, site: s, editorial: ed, desk: dk, jobs: runner, news: news, smtp: smtp}
+	a := &App{cfg: cfg, log: log, Store: st, Media: m, site: s, editorial: ed, desk: dk, jobs: runner, news: news, mail: sender}
+	a.metrics = a.openMetrics()
+	a.Limits = DefaultLimits()
+	if err := a.listenPprof(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.health = http.NewServeMux()
 	a.health.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -182,6 +197,22 @@ func defaultSender(baseURL string) string {
 	return from
 }
 
+// smtpTimeout bounds connecting and each message to a third of the job
+// lease, and to 30 s: a newsletter message must be accepted and recorded
+// before the lease on its delivery ends.
+func smtpTimeout(lease time.Duration) time.Duration {
+	if lease <= 0 {
+		return 30 * time.Second
+	}
+	return min(30*time.Second, lease/3)
+}
+
+// Newsletter returns the newsletter service.
+func (a *App) Newsletter() *newsletter.Service { return a.news }
+
+// Mail returns the mail sender in use.
+func (a *App) Mail() *mail.Switch { return a.mail }
+
 // Site returns the public site.
 func (a *App) Site() *site.Site { return a.site }
 
@@ -192,8 +223,8 @@ func (a *App) Editorial() *editorial.Service { return a.editorial }
 // else to the site.
 func (a *App) Handler() http.Handler {
 	siteHandler := a.site.Handler()
-	deskHandler := a.desk.Handler()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	deskHandler := site.Compress(a.desk.Handler())
+	return a.withOperations(func(w http.ResponseWriter, r *http.Request) {
 		switch p := r.URL.Path; {
 		case p == "/healthz" || p == "/readyz":
 			a.health.ServeHTTP(w, r)
@@ -208,15 +239,7 @@ func (a *App) Handler() http.Handler {
 // Serve answers HTTP on ln until ctx is cancelled, then lets requests in
 // flight finish for up to the configured shutdown timeout.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           a.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-	}
+	srv := a.httpServer()
 	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
 	var background sync.WaitGroup
 	// The background work stops after the last request: a job in hand
@@ -230,6 +253,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			a.log.Error("site cache refresh stopped", "err", err)
 		}
 	})
+	background.Go(func() { a.watchContent(runCtx) })
+	a.servePprof(runCtx, &background)
+	if err := a.serveMetrics(runCtx, &background); err != nil {
+		return err
+	}
 	if err := a.news.Start(runCtx); err != nil {
 		return fmt.Errorf("start newsletter schedule: %w", err)
 	}
@@ -261,8 +289,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // Close releases the database.
 func (a *App) Close() error {
 	var errs []error
-	if a.smtp != nil {
-		errs = append(errs, a.smtp.Close())
+	errs = append(errs, a.mail.Close())
+	if a.pprof != nil {
+		a.pprof.Close() // closed already when Serve ran
 	}
 	errs = append(errs, a.Store.Close())
 	return errors.Join(errs...)

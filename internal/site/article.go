@@ -27,6 +27,7 @@ type articleView struct {
 	Corrections []correctionView
 	Authors     []authorView
 	Tags        []linkView
+	Topics      []topicLink
 	Related     []entryView
 }
 
@@ -93,8 +94,12 @@ func (s *Site) article(r *http.Request) (pageView, error) {
 		lv.OG.Tags = append(lv.OG.Tags, t.Name)
 	}
 	trail = append(trail, linkView{Name: p.Title, URL: articleURL(p.Slug)})
+	topicLinks, err := s.articleTopics(ctx, p.ID)
+	if err != nil {
+		return pageView{}, err
+	}
 	lv.JSONLD = append(lv.JSONLD,
-		s.articleLD(p, lv.settings, lv.Canonical, lv.Description),
+		s.articleLD(p, lv.settings, lv.Canonical, lv.Description, s.aboutLD(topicLinks)),
 		s.breadcrumbLD(lv.SiteName, trail))
 
 	v := &articleView{
@@ -106,6 +111,7 @@ func (s *Site) article(r *http.Request) (pageView, error) {
 		Published:  newDateView(p.PublishedAt),
 		Updated:    updatedView(p.PublishedAt, p.UpdatedAt),
 		Image:      newImageView(p.Image),
+		Topics:     topicLinks,
 		// The headline is the page's only h1.
 		BodyHTML: template.HTML(adjustBody(p.BodyHTML, 0, 2, "")),
 	}

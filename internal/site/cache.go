@@ -6,7 +6,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +31,11 @@ const pollInterval = time.Second
 // keep old pages in front of readers.
 const staleAfter = 3 * pollInterval
 
+// renderSlots is how many pages may render at once; more requests for
+// uncached pages queue. A render holds a database connection and a page's
+// worth of memory, so a spike of uncached requests must not start them all.
+func renderSlots() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
+
 // pageView names the template a page handler wants and the data for it.
 type pageView struct {
 	name string
@@ -43,6 +50,34 @@ type cachedPage struct {
 	etag     string
 	ctype    string    // Content-Type; empty for an HTML page
 	modified time.Time // Last-Modified; zero leaves it out
+
+	// The compressed variants are made when a reader first asks for them,
+	// once each; a nil variant means the coding does not make it smaller.
+	once    [numEncodings]sync.Once
+	encoded [numEncodings][]byte
+	// charged is how many bytes of this page the cache counts against its
+	// bound; guarded by the cache's lock.
+	charged int
+}
+
+// variant returns the body in coding e, compressing it on first use. made
+// is true for the one call that compressed it, whose caller accounts for
+// the new bytes.
+func (p *cachedPage) variant(e encoding) (body []byte, made bool) {
+	if e == identity {
+		return p.body, false
+	}
+	p.once[e].Do(func() {
+		level := gzipStoredLevel
+		if e == encBrotli {
+			level = brotliStoredLevel
+		}
+		if p.ctype == "" || compressibleType(p.ctype) {
+			p.encoded[e] = compressBytes(e, level, p.body)
+		}
+		made = true
+	})
+	return p.encoded[e], made
 }
 
 func newCachedPage(key string, body []byte) *cachedPage {
@@ -97,25 +132,44 @@ func (s *Site) cached(render func(r *http.Request, key string) (*cachedPage, err
 		p, gen := s.cache.get(key, s.now())
 		if p == nil {
 			var err error
-			if p, err = render(r, key); err != nil {
+			p, err = s.renders.do(r.Context(), key, gen, func() (*cachedPage, error) {
+				p, err := render(r, key)
+				if err == nil {
+					s.cache.put(p, gen, s.now())
+				}
+				return p, err
+			})
+			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			s.cache.put(p, gen, s.now())
 		}
-		writePage(w, r, p)
+		enc := negotiateEncoding(r.Header.Get("Accept-Encoding"))
+		body, made := p.variant(enc)
+		if made {
+			s.cache.grow(p, len(body))
+		}
+		if body == nil {
+			enc, body = identity, p.body
+		}
+		writePage(w, r, p, enc, body)
 	})
 }
 
-func writePage(w http.ResponseWriter, r *http.Request, p *cachedPage) {
+// writePage answers with one coding of a page: body is p's body in enc.
+func writePage(w http.ResponseWriter, r *http.Request, p *cachedPage, enc encoding, body []byte) {
 	h := w.Header()
-	h.Set("ETag", p.etag)
+	etag := enc.taggedETag(p.etag)
+	h.Set("ETag", etag)
+	// Every page may be sent compressed, so shared caches must key on the
+	// reader's Accept-Encoding.
+	h.Set("Vary", "Accept-Encoding")
 	if !p.modified.IsZero() {
 		h.Set("Last-Modified", p.modified.Format(http.TimeFormat))
 	}
 	// Readers revalidate every time; the ETag makes that cheap.
 	h.Set("Cache-Control", "no-cache")
-	if notModified(r, p) {
+	if notModified(r, etag, p.modified) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -124,25 +178,28 @@ func writePage(w http.ResponseWriter, r *http.Request, p *cachedPage) {
 		ctype = "text/html; charset=utf-8"
 	}
 	h.Set("Content-Type", ctype)
-	h.Set("Content-Length", strconv.Itoa(len(p.body)))
+	if enc != identity {
+		h.Set("Content-Encoding", enc.token())
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(p.body)
+		w.Write(body)
 	}
 }
 
 // notModified reports whether the client's copy is current. As RFC 9110
 // says, If-Modified-Since counts only without If-None-Match.
-func notModified(r *http.Request, p *cachedPage) bool {
+func notModified(r *http.Request, etag string, modified time.Time) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		return etagMatches(inm, p.etag)
+		return etagMatches(inm, etag)
 	}
 	ims := r.Header.Get("If-Modified-Since")
-	if ims == "" || p.modified.IsZero() {
+	if ims == "" || modified.IsZero() {
 		return false
 	}
 	t, err := http.ParseTime(ims)
-	return err == nil && !p.modified.After(t)
+	return err == nil && !modified.After(t)
 }
 
 // etagMatches reports whether an If-None-Match header names etag, using the
@@ -163,6 +220,8 @@ func etagMatches(header, etag string) bool {
 // read the version, because without Run nobody would notice a change.
 type pageCache struct {
 	mu      sync.Mutex
+	hits    uint64 // pages served from the cache, for the metrics
+	misses  uint64 // pages that had to be rendered
 	enabled bool
 	gen     uint64
 	version int64
@@ -172,6 +231,11 @@ type pageCache struct {
 	// version before one of them does not enable the cache again.
 	invalidations uint64
 
+	// counts remembers how many posts each river holds, by filter, for
+	// the "Page N of M" line: counting a large archive costs more than
+	// reading a page of it. Dropped with the pages.
+	counts map[string]int
+
 	entries    map[string]*list.Element // of *cachedPage
 	order      *list.List               // oldest first
 	size       int
@@ -180,7 +244,8 @@ type pageCache struct {
 }
 
 func newPageCache(maxEntries, maxBytes int) *pageCache {
-	return &pageCache{entries: make(map[string]*list.Element), order: list.New(), maxEntries: maxEntries, maxBytes: maxBytes}
+	return &pageCache{entries: make(map[string]*list.Element), order: list.New(), maxEntries: maxEntries, maxBytes: maxBytes,
+		counts: make(map[string]int)}
 }
 
 // usable reports whether pages may be served and kept. now is the site's
@@ -195,12 +260,46 @@ func (c *pageCache) get(key string, now time.Time) (*cachedPage, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.usable(now) {
+		c.misses++
 		return nil, c.gen
 	}
 	if e, ok := c.entries[key]; ok {
+		c.hits++
 		return e.Value.(*cachedPage), c.gen
 	}
+	c.misses++
 	return nil, c.gen
+}
+
+// CacheCounts returns how many public pages were served from the page
+// cache and how many had to be rendered since the site started.
+func (s *Site) CacheCounts() (hits, misses uint64) {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	return s.cache.hits, s.cache.misses
+}
+
+// count returns the remembered size of the river filter names, and the
+// generation a count read now must be kept under.
+func (c *pageCache) count(filter string, now time.Time) (n int, ok bool, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.usable(now) {
+		return 0, false, c.gen
+	}
+	n, ok = c.counts[filter]
+	return n, ok, c.gen
+}
+
+// putCount remembers a river's size unless the cache was dropped since gen
+// was handed out.
+func (c *pageCache) putCount(filter string, n int, gen uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen || !c.usable(now) || len(c.counts) >= c.maxEntries {
+		return
+	}
+	c.counts[filter] = n
 }
 
 // put keeps p unless the cache was dropped since gen was handed out.
@@ -214,17 +313,36 @@ func (c *pageCache) put(p *cachedPage, gen uint64, now time.Time) {
 		return
 	}
 	if old, ok := c.entries[p.key]; ok {
-		c.size -= len(old.Value.(*cachedPage).body)
+		c.size -= old.Value.(*cachedPage).charged
 		c.order.Remove(old)
 	}
 	c.entries[p.key] = c.order.PushBack(p)
-	c.size += len(p.body)
+	p.charged = len(p.body)
+	c.size += p.charged
+	c.evictLocked()
+}
+
+// grow counts n more bytes of p, a compressed variant made after it was
+// kept, against the bound; a page no longer kept is not counted.
+func (c *pageCache) grow(p *cachedPage, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[p.key]; !ok || e.Value.(*cachedPage) != p {
+		return
+	}
+	p.charged += n
+	c.size += n
+	c.evictLocked()
+}
+
+// evictLocked drops the oldest pages until both bounds hold.
+func (c *pageCache) evictLocked() {
 	for c.order.Len() > c.maxEntries || c.size > c.maxBytes {
 		oldest := c.order.Front()
 		op := oldest.Value.(*cachedPage)
 		c.order.Remove(oldest)
 		delete(c.entries, op.key)
-		c.size -= len(op.body)
+		c.size -= op.charged
 	}
 }
 
@@ -232,6 +350,7 @@ func (c *pageCache) put(p *cachedPage, gen uint64, now time.Time) {
 func (c *pageCache) dropLocked() {
 	c.gen++
 	clear(c.entries)
+	clear(c.counts)
 	c.order.Init()
 	c.size = 0
 }
@@ -321,5 +440,102 @@ func (s *Site) refreshFailed(ctx context.Context, what string, err error) {
 	s.cache.disable(false)
 	if ctx.Err() == nil {
 		s.log.Warn("site: page cache off: cannot read "+what, "err", err)
+	}
+}
+
+// renderGroup bounds how many renders run at once and lets requests for a
+// page that is being rendered wait for that render instead of starting
+// their own: when a story goes viral after a change, one render serves the
+// crowd.
+type renderGroup struct {
+	slots   chan struct{}
+	mu      sync.Mutex
+	flights map[flightKey]*flight
+}
+
+// flightKey names a render: the page and the cache generation it was
+// started in, so that nobody who arrives after an invalidation is handed
+// a page rendered before it.
+type flightKey struct {
+	key string
+	gen uint64
+}
+
+type flight struct {
+	done    chan struct{}
+	p       *cachedPage
+	err     error
+	waiters int // requests waiting for this render; guarded by the group's lock
+}
+
+func newRenderGroup(slots int) *renderGroup {
+	return &renderGroup{slots: make(chan struct{}, slots), flights: map[flightKey]*flight{}}
+}
+
+// do runs render for key unless a render of it in the same generation is
+// under way, in which case it waits for that one's result.
+func (g *renderGroup) do(ctx context.Context, key string, gen uint64, render func() (*cachedPage, error)) (*cachedPage, error) {
+	k := flightKey{key, gen}
+	g.mu.Lock()
+	if f, ok := g.flights[k]; ok {
+		f.waiters++
+		g.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if f.err == nil || !isCanceled(f.err) {
+			return f.p, f.err
+		}
+		// The reader who started the render left and took it with him;
+		// this one is still waiting.
+		return g.run(ctx, render)
+	}
+	f := &flight{done: make(chan struct{})}
+	g.flights[k] = f
+	g.mu.Unlock()
+	f.p, f.err = g.run(ctx, render)
+	g.mu.Lock()
+	delete(g.flights, k)
+	g.mu.Unlock()
+	close(f.done)
+	return f.p, f.err
+}
+
+// run runs render in a free slot, waiting for one as long as ctx allows.
+func (g *renderGroup) run(ctx context.Context, render func() (*cachedPage, error)) (*cachedPage, error) {
+	release, err := g.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return render()
+}
+
+// acquire takes a render slot; uncached work that is not a page (search)
+// takes one too.
+func (g *renderGroup) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case g.slots <- struct{}{}:
+		return func() { <-g.slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func isCanceled(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// limited runs an uncached handler, such as search, in a render slot.
+func (s *Site) limited(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		release, err := s.renders.acquire(r.Context())
+		if err != nil {
+			return err
+		}
+		defer release()
+		return h(w, r)
 	}
 }

@@ -40,8 +40,8 @@ var (
 )
 
 // feedKinds are the rivers that have feeds: the whole site ("") and every
-// section, tag and author.
-var feedKinds = []string{"", "sections", "tags", "authors"}
+// section, tag, author and topic.
+var feedKinds = []string{"", "sections", "tags", "authors", "topics"}
 
 // feedRoutes mounts every feed.
 func (s *Site) feedRoutes(mux *http.ServeMux) {
@@ -147,7 +147,7 @@ func (s *Site) feed(kind string, format feedFormat) func(*http.Request) (documen
 		if st.logo != "" {
 			d.Logo = s.absolute(mediaURL(st.logo))
 		}
-		river := ""
+		river, topic := "", ""
 		slug := r.PathValue("slug")
 		switch kind {
 		case "sections", "tags":
@@ -178,6 +178,14 @@ func (s *Site) feed(kind string, format feedFormat) func(*http.Request) (documen
 				d.Description = clip(bio, 300)
 			}
 			d.Updated = a.UpdatedAt
+		case "topics":
+			e, _, err := s.topicEntry(ctx, slug)
+			if err != nil {
+				return document{}, err
+			}
+			topic, river = e.Slug, topicURL(e.Slug)
+			d.Title = st.name + " — " + e.Name
+			d.Description = "The latest articles about " + e.Name + " from " + st.name + "."
 		}
 		if river != "" {
 			d.HomeURL = s.baseURL + river
@@ -187,7 +195,12 @@ func (s *Site) feed(kind string, format feedFormat) func(*http.Request) (documen
 			d.Description = "The latest articles from " + st.name + "."
 		}
 
-		page, err := s.store.Posts(ctx, f)
+		var page store.PostPage
+		if topic != "" {
+			page, err = s.store.TopicPosts(ctx, topic, f)
+		} else {
+			page, err = s.store.Posts(ctx, f)
+		}
 		if err != nil {
 			return document{}, err
 		}

@@ -8,6 +8,9 @@ import (
 
 // home is the river of everything published, newest first.
 func (s *Site) home(r *http.Request) (pageView, error) {
+	if err := s.oldHomeQuery(r); err != nil {
+		return pageView{}, err
+	}
 	lv, err := s.layout(r, "")
 	if err != nil {
 		return pageView{}, err

@@ -60,6 +60,9 @@ type newsletterView struct {
 	Roundup        bool
 	EveryArticle   bool
 	Paused         bool
+	// Topics are the topics a subscriber may follow, on the preferences
+	// page.
+	Topics []topicChoice
 }
 
 // maxFormBytes bounds what a subscription form may post.

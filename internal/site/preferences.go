@@ -23,7 +23,11 @@ func (s *Site) preferencesForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.invalidLink(w, r, err)
 	}
-	return s.newsletterPage(w, r, http.StatusOK, "Your newsletter", preferencesView(token, sub))
+	v := preferencesView(token, sub)
+	if v.Topics, err = s.topicChoices(r.Context(), sub); err != nil {
+		return err
+	}
+	return s.newsletterPage(w, r, http.StatusOK, "Your newsletter", v)
 }
 
 // savePreferences carries out one of the page's buttons: save,
@@ -41,7 +45,13 @@ func (s *Site) savePreferences(w http.ResponseWriter, r *http.Request) error {
 	notice := ""
 	switch f.Get("action") {
 	case "save":
+		if err := s.checkTopicChoices(ctx, f["topic"]); err != nil {
+			return err
+		}
 		sub, err = s.newsletter.UpdatePreferences(ctx, token, f.Get("roundup") != "", f.Get("every_article") != "", f.Get("paused") != "")
+		if err == nil && f.Get("topics") == "shown" {
+			err = s.saveTopicFollows(ctx, sub, f["topic"])
+		}
 		notice = "Your preferences are saved."
 	case "unsubscribe":
 		if sub, err = s.newsletter.Unsubscribe(ctx, token); err == nil {
@@ -66,9 +76,15 @@ func (s *Site) savePreferences(w http.ResponseWriter, r *http.Request) error {
 		}
 		v := preferencesView(token, current)
 		v.Error = msg
+		if v.Topics, err = s.topicChoices(ctx, current); err != nil {
+			return err
+		}
 		return s.newsletterPage(w, r, http.StatusBadRequest, "Your newsletter", v)
 	}
 	v := preferencesView(token, sub)
 	v.Notice = notice
+	if v.Topics, err = s.topicChoices(ctx, sub); err != nil {
+		return err
+	}
 	return s.newsletterPage(w, r, http.StatusOK, "Your newsletter", v)
 }

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"masthead/internal/topics/topicstore"
 	"net/http"
 	"strings"
 	"time"
@@ -45,18 +46,25 @@ type Site struct {
 	pages  map[string]*template.Template
 	assets *assets
 	cache  *pageCache
-	mux    *http.ServeMux
+	// renders bounds and shares the renders of uncached pages.
+	renders *renderGroup
+	// fragments keeps rendered river entries across content changes.
+	fragments *fragmentCache
+	mux       *http.ServeMux
 
 	// wake asks Run to re-read the content version now rather than at the
 	// next tick; Invalidate sends on it without blocking.
 	wake chan struct{}
 
 	newsletter Newsletter // nil without the newsletter
+
+	// topics keeps the compiled gazetteer of the topic pages.
+	topics topicstore.Cache
 }
 
 // pageNames are the page templates under templates/pages/; each is parsed
 // together with the layout and the partials.
-var pageNames = []string{"river", "article", "search", "error", "subscribe"}
+var pageNames = []string{"river", "article", "search", "error", "subscribe", "topics", "topic"}
 
 // New parses the templates and hashes the static files. A missing or broken
 // template or asset is an error here rather than on a request.
@@ -87,6 +95,8 @@ func newSite(opts Options, tmpl, static fs.FS) (*Site, error) {
 		log:         opts.Logger,
 		now:         opts.Now,
 		cache:       newPageCache(maxCacheEntries, maxCacheBytes),
+		renders:     newRenderGroup(renderSlots()),
+		fragments:   newFragmentCache(maxFragments, maxFragmentBytes),
 		sitemapSize: sitemapURLs,
 		wake:        make(chan struct{}, 1),
 	}
@@ -115,22 +125,24 @@ func (s *Site) routes() *http.ServeMux {
 	mux.Handle("GET /tags/{slug}", s.page(s.tag))
 	mux.Handle("GET /authors/{slug}", s.page(s.author))
 	mux.Handle("GET /articles/{slug}", s.page(s.article))
+	mux.Handle("GET /topics", s.page(s.topicIndex))
+	mux.Handle("GET /topics/{slug}", s.page(s.topic))
 	s.feedRoutes(mux)
 	mux.Handle("GET /sitemap.xml", s.documentHandler(s.sitemapIndex))
 	mux.Handle("GET /sitemaps/{file}", s.documentHandler(s.sitemap))
 	mux.Handle("GET /robots.txt", s.documentHandler(s.robots))
-	mux.Handle("GET /search", s.handle(s.search))
-	mux.Handle("GET /search.json", s.handle(s.searchJSON))
+	mux.Handle("GET /search", s.handle(s.limited(s.search)))
+	mux.Handle("GET /search.json", s.handle(s.limited(s.searchJSON)))
 	s.newsletterRoutes(mux)
 	mux.Handle("GET /media/{key...}", s.handle(s.serveMedia))
 	mux.Handle("GET /static/{path...}", s.handle(s.serveStatic))
-	mux.Handle("GET /", s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
+	mux.Handle("GET /", s.handle(func(_ http.ResponseWriter, r *http.Request) error { return s.oldAddress(r) }))
 	return mux
 }
 
 // Handler returns every public route with the security headers applied.
 func (s *Site) Handler() http.Handler {
-	return securityHeaders(s.mux)
+	return securityHeaders(Compress(s.mux))
 }
 
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; " +

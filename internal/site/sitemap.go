@@ -131,8 +131,8 @@ func (s *Site) sitemap(r *http.Request) (document, error) {
 	return document{ctype: xmlType, body: body, modified: newest}, err
 }
 
-// pagesSitemap lists the home page and the pages of every section, tag
-// and author.
+// pagesSitemap lists the home page and the pages of every section, tag,
+// author and topic with articles.
 func (s *Site) pagesSitemap(r *http.Request) (document, error) {
 	ctx := r.Context()
 	set := urlSet{NS: sitemapNS}
@@ -158,6 +158,11 @@ func (s *Site) pagesSitemap(r *http.Request) (document, error) {
 	for _, a := range authors {
 		set.URLs = append(set.URLs, sitemapURL{Loc: s.baseURL + authorURL(a.Slug), LastMod: a.UpdatedAt.UTC().Format(time.RFC3339)})
 	}
+	topicURLs, err := s.topicSitemapURLs(ctx)
+	if err != nil {
+		return document{}, err
+	}
+	set.URLs = append(set.URLs, topicURLs...)
 	body, err := marshalXML(set)
 	return document{ctype: xmlType, body: body}, err
 }

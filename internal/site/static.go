@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -20,6 +21,9 @@ type asset struct {
 	ctype string
 	url   string // "/static/site.3f2a9c1b.css"
 	etag  string
+	// encoded holds the body compressed at start, by coding; nil where the
+	// file is compressed already (fonts, images) or would not shrink.
+	encoded [numEncodings][]byte
 }
 
 // assets are the static files by their plain name ("site.css") and by the
@@ -103,6 +107,11 @@ func (a *assets) add(name string, body []byte) {
 		}
 	}
 	as := &asset{body: body, ctype: ctype, url: "/static/" + hashed, etag: `"` + hash + `"`}
+	if compressibleType(ctype) {
+		// Static files are compressed once per process, at start.
+		as.encoded[encGzip] = compressBytes(encGzip, gzip.BestCompression, body)
+		as.encoded[encBrotli] = compressBytes(encBrotli, brotliStaticLevel, body)
+	}
 	a.byName[name] = as
 	a.byPath[hashed] = as
 }
@@ -127,7 +136,15 @@ func (s *Site) serveStatic(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", as.ctype)
 	h.Set("Cache-Control", immutable)
-	h.Set("ETag", as.etag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(as.body))
+	body, etag := as.body, as.etag
+	if compressibleType(as.ctype) {
+		h.Set("Vary", "Accept-Encoding")
+		if enc := negotiateEncoding(r.Header.Get("Accept-Encoding")); as.encoded[enc] != nil {
+			body, etag = as.encoded[enc], enc.taggedETag(as.etag)
+			h.Set("Content-Encoding", enc.token())
+		}
+	}
+	h.Set("ETag", etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 	return nil
 }

@@ -41,8 +41,9 @@ func (s *Site) publisherLD(st siteSettings) ldThing {
 	return pub
 }
 
-// articleLD describes p as a NewsArticle.
-func (s *Site) articleLD(p content.Post, st siteSettings, canonical, description string) template.JS {
+// articleLD describes p as a NewsArticle, about the things in about (its
+// accepted topics).
+func (s *Site) articleLD(p content.Post, st siteSettings, canonical, description string, about []ldThing) template.JS {
 	a := ldThing{
 		"@context":         schemaContext,
 		"@type":            "NewsArticle",
@@ -86,6 +87,9 @@ func (s *Site) articleLD(p content.Post, st siteSettings, canonical, description
 	}
 	if len(keywords) > 0 {
 		a["keywords"] = keywords
+	}
+	if len(about) > 0 {
+		a["about"] = about
 	}
 	var corrections []ldThing
 	for _, c := range p.Corrections {

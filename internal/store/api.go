@@ -31,6 +31,10 @@ type PostFilter struct {
 	AuthorSlug  string // any of the post's authors
 	Limit       int    // 0 means 20; at most 100
 	Offset      int
+	// SkipTotal leaves PostPage.Total at 0 for a caller that knows the count
+	// already (the site remembers it per content version): counting a large
+	// archive costs more than reading a page of it.
+	SkipTotal bool
 }
 
 // PublicFilter returns the filter for posts readers may see at now.

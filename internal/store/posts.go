@@ -364,11 +364,13 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) (PostPage, error) {
 	offset := max(f.Offset, 0)
 
 	var page PostPage
-	if err := r.queryRow(ctx, `SELECT COUNT(*) FROM posts p`+where, args...).Scan(&page.Total); err != nil {
-		return PostPage{}, fmt.Errorf("store: posts: %w", err)
-	}
-	if offset >= page.Total {
-		return page, nil
+	if !f.SkipTotal {
+		if err := r.queryRow(ctx, `SELECT COUNT(*) FROM posts p`+where, args...).Scan(&page.Total); err != nil {
+			return PostPage{}, fmt.Errorf("store: posts: %w", err)
+		}
+		if offset >= page.Total {
+			return page, nil
+		}
 	}
 	posts, err := s.loadPosts(ctx, `SELECT `+postColumns+` FROM posts p`+where+` ORDER BY `+riverOrder+` LIMIT ? OFFSET ?`,
 		append(args, limit, offset)...)

@@ -286,9 +286,16 @@ func (s *Store) ContentVersion(ctx context.Context) (int64, error) {
 
 // bumpContentVersion runs first in every transaction that changes what
 // readers see. On PostgreSQL the row lock it takes also orders writers, so
-// they cannot deadlock on each other's rows.
+// they cannot deadlock on each other's rows, and the notification it
+// queues reaches every node's WatchContent when (and only if) the
+// transaction commits.
 func (r runner) bumpContentVersion(ctx context.Context) error {
-	if _, err := r.exec(ctx, `UPDATE content_version SET version = version + 1 WHERE id = 1`); err != nil {
+	q := `UPDATE content_version SET version = version + 1 WHERE id = 1`
+	if r.dialect == dialectPostgres {
+		q = `WITH v AS (` + q + ` RETURNING version)
+			SELECT pg_notify(` + contentChannel + `, version::text) FROM v`
+	}
+	if _, err := r.exec(ctx, q); err != nil {
 		return fmt.Errorf("bump content version: %w", err)
 	}
 	return nil

@@ -99,3 +99,94 @@
       .then(function () { busy = false; });
   }, 5000);
 })();
+
+// The round-up's issue screen: the live progress bar of a send, and
+// reordering articles by dragging them within their section. Without
+// scripts the page shows the numbers as of its loading and the arrow
+// buttons reorder.
+(function () {
+  'use strict';
+
+  var box = document.getElementById('progress');
+  if (box && box.dataset.live && box.dataset.url) {
+    var bar = document.getElementById('progress-bar');
+    var started = box.dataset.live;
+    var poll = function () {
+      fetch(box.dataset.url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (p) {
+          if (p.total > 0) {
+            bar.max = p.total;
+            bar.value = p.done;
+          }
+          bar.textContent = p.percent + '%';
+          box.querySelectorAll('[data-field]').forEach(function (el) {
+            var v = p[el.dataset.field];
+            if (v !== undefined) {
+              el.textContent = v;
+            }
+          });
+          if (p.status !== started) {
+            // The buttons that fit the new state come with the page.
+            window.location.reload();
+            return;
+          }
+          setTimeout(poll, p.status === 'sending' ? 1000 : 5000);
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    };
+    setTimeout(poll, 1000);
+  }
+
+  var orderForm = document.getElementById('order-form');
+  var lists = document.querySelectorAll('[data-sortable]');
+  if (!orderForm || !lists.length) {
+    return;
+  }
+  var dragged = null;
+  lists.forEach(function (list) {
+    list.querySelectorAll('.issue-item').forEach(function (li) {
+      li.setAttribute('draggable', 'true');
+      li.addEventListener('dragstart', function (e) {
+        dragged = li;
+        li.classList.add('dragging');
+        e.dataTransfer.effectAllowed = 'move';
+        e.dataTransfer.setData('text/plain', li.dataset.id);
+      });
+      li.addEventListener('dragend', function () {
+        li.classList.remove('dragging');
+        dragged = null;
+      });
+    });
+    list.addEventListener('dragover', function (e) {
+      // Articles move within their own section only.
+      if (!dragged || dragged.parentNode !== list) {
+        return;
+      }
+      e.preventDefault();
+      var after = null;
+      list.querySelectorAll('.issue-item:not(.dragging)').forEach(function (li) {
+        var box = li.getBoundingClientRect();
+        if (after === null && e.clientY < box.top + box.height / 2) {
+          after = li;
+        }
+      });
+      list.insertBefore(dragged, after);
+    });
+    list.addEventListener('drop', function (e) {
+      if (!dragged || dragged.parentNode !== list) {
+        return;
+      }
+      e.preventDefault();
+      orderForm.textContent = '';
+      document.querySelectorAll('[data-sortable] .issue-item').forEach(function (li) {
+        var input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = 'item';
+        input.value = li.dataset.id;
+        orderForm.appendChild(input);
+      });
+      orderForm.submit();
+    });
+  });
+})();
