@@ -104,6 +104,12 @@ func (s *Site) river(r *http.Request, v *riverView, f store.PostFilter, path str
 	} else {
 		s.cache.putCount(filter, page.Total, gen, now)
 	}
+	return s.fillRiver(r, v, page, n, path)
+}
+
+// fillRiver fills v with page n of a river at path: its entries, with
+// their renditions, and the pager. A page past the end is not found.
+func (s *Site) fillRiver(r *http.Request, v *riverView, page store.PostPage, n int, path string) error {
 	if n > 1 && len(page.Posts) == 0 {
 		return errNotFound
 	}

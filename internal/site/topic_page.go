@@ -105,33 +105,7 @@ func (s *Site) topicRiver(r *http.Request, v *topicView, topic string, f store.P
 	if err != nil {
 		return err
 	}
-	if n > 1 && len(page.Posts) == 0 {
-		return errNotFound
-	}
-	imgs := make([]*imageView, 0, len(page.Posts))
-	for i, p := range page.Posts {
-		e := newEntryHead(p, i)
-		v.Entries = append(v.Entries, e)
-		imgs = append(imgs, e.Image)
-	}
-	s.addRenditions(r.Context(), imgs)
-	for i := range v.Entries {
-		if err := s.renderEntry(&v.Entries[i], page.Posts[i]); err != nil {
-			return err
-		}
-	}
-	v.Pager = pagerView{Number: n, Count: (page.Total + riverPageSize - 1) / riverPageSize}
-	if n > 1 {
-		v.Pager.Newer = pageURL(path, n-1)
-		v.Prev = s.baseURL + v.Pager.Newer
-		v.Canonical = s.baseURL + pageURL(path, n)
-		v.Title = "Page " + strconv.Itoa(n) + " — " + v.Title
-	}
-	if n*riverPageSize < page.Total {
-		v.Pager.Older = pageURL(path, n+1)
-		v.Next = s.baseURL + v.Pager.Older
-	}
-	return nil
+	return s.fillRiver(r, &v.riverView, page, n, path)
 }
 
 // newTimeline counts the articles per month in loc, from the first month
