@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"masthead/internal/topics/topicstore"
 	"os"
 	"path/filepath"
+	"time"
 
 	"masthead/internal/config"
 	"masthead/internal/demo"
@@ -91,6 +93,9 @@ func fillDemo(ctx context.Context, cfg config.Config, importDir string) (string,
 			return "", err
 		}
 	}
+	if err := acceptDemoTopics(ctx, st); err != nil {
+		return "", fmt.Errorf("tag the sample articles with topics: %w", err)
+	}
 	var b [12]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
@@ -104,4 +109,26 @@ func fillDemo(ctx context.Context, cfg config.Config, importDir string) (string,
 		return "", fmt.Errorf("create the demo owner: %w", err)
 	}
 	return password, nil
+}
+
+// acceptDemoTopics tags the sample articles with the countries and
+// organisations they name, as the magazine's editors would have accepted
+// them in the desk, so that the topic pages have something to show.
+func acceptDemoTopics(ctx context.Context, st *store.Store) error {
+	g, _, err := topicstore.LoadGazetteer(ctx, st)
+	if err != nil {
+		return err
+	}
+	d := g.Compile()
+	texts, _, err := st.PostTexts(ctx, 0, 1000)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, p := range texts {
+		if err := st.SetDetectedTopics(ctx, p.ID, topicstore.Detect(d, p.Title, p.Deck, p.Body, true), now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
