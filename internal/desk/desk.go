@@ -50,6 +50,7 @@ type Desk struct {
 	assets  *assets
 	pages   map[string]*template.Template
 	handler http.Handler
+	imports importProgress // of the imports running on this node
 }
 
 // New parses the templates and hashes the static files; a missing or
@@ -171,6 +172,11 @@ func (d *Desk) routes() *http.ServeMux {
 	mux.Handle("GET /desk/tags", d.handle(signedIn, d.tagList))
 	mux.Handle("POST /desk/tags", d.handle(signedIn, d.tagCreate))
 	mux.Handle("POST /desk/tags/{id}", d.handle(signedIn, d.tagSave))
+	mux.Handle("GET /desk/topics", d.handle(signedIn, d.topicList))
+	mux.Handle("POST /desk/topics", d.handle(signedIn, d.topicAdd))
+	mux.Handle("GET /desk/topics/{slug}", d.handle(signedIn, d.topicEdit))
+	mux.Handle("POST /desk/topics/{slug}", d.handle(signedIn, d.topicSave))
+	mux.Handle("POST /desk/topics/{slug}/remove", d.handle(signedIn, d.topicRemove))
 
 	mux.Handle("GET /desk/accounts", d.handle(signedIn, d.accountList))
 	mux.Handle("POST /desk/accounts/invite", d.handle(signedIn, d.accountInvite))
@@ -183,6 +189,10 @@ func (d *Desk) routes() *http.ServeMux {
 	mux.Handle("GET /desk/settings", d.handle(signedIn, d.settingsForm))
 	mux.Handle("POST /desk/settings", d.handle(signedIn, d.settingsSave))
 	mux.Handle("POST /desk/export", d.handle(signedIn, d.exportDownload))
+	mux.Handle("GET /desk/import", d.handle(signedIn, d.importPage))
+	mux.Handle("POST /desk/import", d.handle(signedIn, d.importStart))
+	mux.Handle("GET /desk/import/{id}", d.handle(signedIn, d.importStatus))
+	mux.Handle("GET /desk/import/{id}/progress", d.handle(signedIn, d.importProgressJSON))
 	mux.Handle("GET /desk/audit", d.handle(signedIn, d.auditLog))
 	mux.Handle("GET /desk/outbox", d.handle(signedIn, d.outbox))
 	mux.Handle("GET /desk/outbox/{id}", d.handle(signedIn, d.outboxMessage))

@@ -20,6 +20,8 @@ var pageNames = []string{
 	"media", "media_edit", "authors", "author_edit", "tags",
 	"accounts", "account", "settings", "settings_mail", "audit", "outbox", "outbox_message",
 	"newsletter", "newsletter_issue", "newsletter_send", "subscribers", "subscriber", "subscriber_import",
+	"import", "import_run",
+	"topic_list", "topic_edit",
 }
 
 // fragments are pages rendered without the layout.

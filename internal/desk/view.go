@@ -44,7 +44,7 @@ func nav(actor editorial.Actor, path string) []navItem {
 	items := []navItem{{"Home", "/desk/home", false}, {"Posts", "/desk/posts", false}, {"Media", "/desk/media", false},
 		{"People", "/desk/authors", false}}
 	if editorial.AtLeast(actor.Role, store.RoleEditor) {
-		items = append(items, navItem{"Tags", "/desk/tags", false}, navItem{"Round-up", "/desk/newsletter", false},
+		items = append(items, navItem{"Tags", "/desk/tags", false}, navItem{"Topics", "/desk/topics", false}, navItem{"Round-up", "/desk/newsletter", false},
 			navItem{"Subscribers", "/desk/subscribers", false})
 	}
 	if editorial.AtLeast(actor.Role, store.RoleAdmin) {

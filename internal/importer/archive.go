@@ -147,7 +147,19 @@ func ImportArchive(ctx context.Context, st *store.Store, files media.Storage, ar
 	if opts.DryRun {
 		err = w.write(ctx, st, false)
 	} else {
-		err = st.InTx(ctx, func(tx *store.Store) error { return w.write(ctx, tx, true) })
+		err = st.InTx(ctx, func(tx *store.Store) error {
+			if err := w.write(ctx, tx, true); err != nil {
+				return err
+			}
+			var lib []libraryImage
+			for _, img := range w.images {
+				if img.loaded.Key != "" {
+					lib = append(lib, libraryImage{key: img.loaded.Key, format: img.format, width: img.loaded.Width,
+						height: img.loaded.Height, bytes: img.bytes})
+				}
+			}
+			return addToLibrary(ctx, tx, lib)
+		})
 	}
 	if err != nil {
 		return Report{}, err
@@ -243,6 +255,8 @@ type plannedImage struct {
 	url    string
 	where  Pos
 	loaded content.Image // Key empty until loaded
+	format string        // of the loaded image, for the media library
+	bytes  int64
 }
 
 // check reads every item once, settling slugs and collecting authors, tags
@@ -489,6 +503,7 @@ func (w *archiveWriter) loadImages(ctx context.Context, files media.Storage) err
 		} else {
 			key := media.HashedKey("images", imageBase(img.url), data, info)
 			img.loaded = content.Image{Key: key, Width: info.Width, Height: info.Height}
+			img.format, img.bytes = info.Format, int64(len(data))
 			stored, err := putImage(ctx, files, key, data, w.opts.DryRun)
 			if err != nil {
 				return err

@@ -57,7 +57,10 @@ func ImportMarkdownDir(ctx context.Context, st *store.Store, files media.Storage
 		err = st.InTx(ctx, func(tx *store.Store) error {
 			var err error
 			rep, err = imp.write(ctx, tx, true, opts.Progress)
-			return err
+			if err != nil {
+				return err
+			}
+			return addToLibrary(ctx, tx, imp.library)
 		})
 	}
 	if err != nil {
@@ -81,6 +84,7 @@ type dirImport struct {
 	subscribers []subscriberRow
 	settings    map[string]string
 	images      map[string]*loadedImage // by slash path in the directory
+	library     []libraryImage          // the images stored, for the media library
 	problems    []Problem
 	warnings    []Problem
 }
@@ -421,6 +425,9 @@ func (imp *dirImport) storeImages(ctx context.Context, files media.Storage, dryR
 			continue
 		}
 		done[key] = true
+		img := imp.images[x.r.src]
+		imp.library = append(imp.library, libraryImage{key: key, format: img.info.Format, width: img.info.Width,
+			height: img.info.Height, bytes: int64(len(img.data))})
 		obj, err := files.Open(ctx, key)
 		if err == nil {
 			obj.Close()

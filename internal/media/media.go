@@ -131,6 +131,14 @@ func HashedKey(prefix, base string, data []byte, info Info) string {
 	return path.Join(prefix, base+"-"+hex.EncodeToString(sum[:6])+info.Extension())
 }
 
+// PrivatePrefix starts the keys of objects kept in media storage only for
+// the app itself, such as an uploaded archive waiting for its import:
+// never served to readers.
+const PrivatePrefix = "imports/"
+
+// Public reports whether readers may fetch the object at key.
+func Public(key string) bool { return !strings.HasPrefix(key, PrivatePrefix) }
+
 // ValidKey reports whether key is a clean relative slash path without
 // parent references, hidden segments or odd characters.
 func ValidKey(key string) bool {
@@ -210,6 +218,19 @@ func (l *Local) Open(ctx context.Context, key string) (Object, error) {
 		return nil, ErrNotFound
 	}
 	return localObject{File: f, size: st.Size()}, nil
+}
+
+// Remove deletes the object; a missing object is not an error. Emptied
+// folders stay: another object may be on its way into them.
+func (l *Local) Remove(ctx context.Context, key string) error {
+	if !ValidKey(key) {
+		return fmt.Errorf("media: invalid key %q", key)
+	}
+	err := os.Remove(filepath.Join(l.dir, filepath.FromSlash(key)))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("media: remove %s: %w", key, err)
+	}
+	return nil
 }
 
 type localObject struct {

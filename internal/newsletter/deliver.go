@@ -110,6 +110,7 @@ type run struct {
 	// end, or another sender could take its row and send it again.
 	sendBy time.Time
 	sent   *sentRecorder
+	topics *topicSections // nil when no message gets a "Your topics" section
 }
 
 // sentRecorder writes the "sent" records of concurrent workers together
@@ -186,6 +187,9 @@ func (s *Service) deliver(ctx context.Context, is store.Issue) error {
 		return err
 	}
 	if r.from, err = s.sender(ctx); err != nil {
+		return err
+	}
+	if r.topics, err = s.topicSections(ctx, is, jobs.Now(ctx)); err != nil {
 		return err
 	}
 	r.headers = s.listHeaders(ctx, "")
@@ -344,8 +348,11 @@ func (r *run) one(ctx context.Context, t store.DeliveryTarget) error {
 		return errStopped
 	}
 	tok := s.manageToken(r.key, sub.ID)
-	m := s.issueMessage(Rendered{Subject: r.issue.Subject, HTML: r.issue.HTML, Text: r.issue.Text}.Personal(tok),
-		r.from, r.issue.Subject, r.issue.ID, sub.ID)
+	issue, err := r.topics.apply(Rendered{Subject: r.issue.Subject, HTML: r.issue.HTML, Text: r.issue.Text}, sub.ID)
+	if err != nil {
+		return err // it would fail every message alike: the row goes back and the job retries later
+	}
+	m := s.issueMessage(issue.Personal(tok), r.from, r.issue.Subject, r.issue.ID, sub.ID)
 	m.To = (&netAddress{Name: sub.Name, Address: sub.Email}).String()
 	m.Headers = maps.Clone(r.headers)
 	m.Headers["List-Unsubscribe"] = "<" + s.unsubscribeURL(tok) + ">"

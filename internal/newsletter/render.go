@@ -28,11 +28,12 @@ type Rendered struct {
 	Text    string
 }
 
-// Personal fills in the links of one subscriber. Previews use a token
-// that opens no one's preferences.
+// Personal fills in the links of one subscriber, and drops the place of a
+// "Your topics" section not filled before. Previews use a token that opens
+// no one's preferences.
 func (r Rendered) Personal(token string) Rendered {
-	return Rendered{Subject: r.Subject, HTML: strings.ReplaceAll(r.HTML, placeholder, token),
-		Text: strings.ReplaceAll(r.Text, placeholder, token)}
+	fill := strings.NewReplacer(placeholder, token, topicsMarker, "")
+	return Rendered{Subject: r.Subject, HTML: fill.Replace(r.HTML), Text: fill.Replace(r.Text)}
 }
 
 type issueView struct {

@@ -61,7 +61,7 @@ func (a *App) publicMedia(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	key, ok := strings.CutPrefix(r.URL.Path, "/media/")
-	if !ok {
+	if !ok || !media.Public(key) {
 		return false
 	}
 	u := p.PublicURL(key)

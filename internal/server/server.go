@@ -147,6 +147,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		st.Close()
 		return nil, fmt.Errorf("start desk: %w", err)
 	}
+	// The runner reads its handlers when it starts, after this.
+	handlers[desk.KindImport] = dk.ImportJobHandler()
+	dk.SetWakeJobs(runner.Wake)
 	a := &App{cfg: cfg, log: log, Store: st, Media: m, site: s, editorial: ed, desk: dk, jobs: runner, news: news, mail: sender}
 	a.metrics = a.openMetrics()
 	a.Limits = DefaultLimits()

@@ -29,7 +29,7 @@ var mediaTypes = map[string]string{
 // so responses may be cached for good.
 func (s *Site) serveMedia(w http.ResponseWriter, r *http.Request) error {
 	key := r.PathValue("key")
-	if s.media == nil || !media.ValidKey(key) {
+	if s.media == nil || !media.ValidKey(key) || !media.Public(key) {
 		return errNotFound
 	}
 	obj, err := s.media.Open(r.Context(), key)

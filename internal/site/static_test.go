@@ -199,7 +199,12 @@ func TestMedia(t *testing.T) {
 	if res := r.get("/media/files/notes.html"); res.header.Get("Content-Type") != "application/octet-stream" {
 		t.Errorf("HTML from media storage served as %q", res.header.Get("Content-Type"))
 	}
-	for _, path := range []string{"/media/images/missing.jpg", "/media/%2e%2e/x.jpg", "/media/", "/media/.hidden/x.jpg"} {
+	// An archive waiting for its import is the app's, not the readers'.
+	if err := r.media.Put(r.ctx, "imports/0123abcd/upload", strings.NewReader("email\nreader@example.org\n")); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/media/images/missing.jpg", "/media/%2e%2e/x.jpg", "/media/", "/media/.hidden/x.jpg",
+		"/media/imports/0123abcd/upload"} {
 		if res := r.get(path); res.status != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, res.status)
 		}

@@ -131,7 +131,7 @@
             window.location.reload();
             return;
           }
-          setTimeout(poll, p.status === 'sending' ? 1000 : 5000);
+          setTimeout(poll, p.status === 'sending' || p.status === 'running' || p.status === 'queued' ? 1000 : 5000);
         })
         .catch(function () { setTimeout(poll, 5000); });
     };
