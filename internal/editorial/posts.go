@@ -527,11 +527,15 @@ func (s *Service) Publish(ctx context.Context, actor Actor, id int64) (content.P
 		p.Status = content.StatusPublished
 		return nil
 	}, func(tx *store.Store, p content.Post) error {
-		return jobs.CancelPublish(ctx, tx, p.ID)
+		if err := jobs.CancelPublish(ctx, tx, p.ID); err != nil {
+			return err
+		}
+		return jobs.EnqueueTopicAlerts(ctx, tx, p.ID)
 	})
 	if err != nil {
 		return p, err
 	}
+	s.wake()
 	s.audit(ctx, actor, "post.publish", postTarget(p), "")
 	s.changed()
 	return p, nil

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"masthead/internal/content"
+	"masthead/internal/jobs"
 	"masthead/internal/store"
 	"masthead/internal/topics"
 	"masthead/internal/topics/topicstore"
@@ -113,6 +114,13 @@ func (s *Service) DecidePostTopic(ctx context.Context, actor Actor, postID int64
 	if p.Status == content.StatusPublished {
 		// Readers see accepted topics on the article and topic pages.
 		s.changed()
+		if status == store.TopicAccepted {
+			// Its followers hear of the article, if it is still news.
+			if err := jobs.EnqueueTopicAlerts(ctx, s.store, postID); err != nil {
+				return fmt.Errorf("editorial: decide topic: %w", err)
+			}
+			s.wake()
+		}
 	}
 	return nil
 }

@@ -51,12 +51,41 @@ func CancelPublish(ctx context.Context, st *store.Store, postID int64) error {
 	return nil
 }
 
+// KindTopicAlerts emails a newly published article to the subscribers
+// who follow one of its topics with instant alerts. Its payload is
+// {"post_id": N}; the newsletter handles it. Running it again for a post
+// alerts only followers not alerted yet.
+const KindTopicAlerts = "newsletter.topic-alerts"
+
+// topicAlertAttempts is how often a topic alert job may fail (the
+// database away, say) before it gives up.
+const topicAlertAttempts = 10
+
+// TopicAlertsKey is the unique key of a post's topic alert job.
+func TopicAlertsKey(postID int64) string { return fmt.Sprintf("%s:%d", KindTopicAlerts, postID) }
+
+// EnqueueTopicAlerts enqueues the topic alerts of a post, as when it is
+// published or an editor accepts one more of its topics. Call it with the
+// Store of the transaction that makes the change, then Wake the runner.
+func EnqueueTopicAlerts(ctx context.Context, st *store.Store, postID int64) error {
+	payload, err := json.Marshal(publishPayload{PostID: postID})
+	if err != nil {
+		return fmt.Errorf("jobs: topic alerts of post %d: %w", postID, err)
+	}
+	j := store.Job{Kind: KindTopicAlerts, Payload: payload, UniqueKey: TopicAlertsKey(postID), MaxAttempts: topicAlertAttempts}
+	if err := st.EnqueueJob(ctx, &j); err != nil {
+		return fmt.Errorf("jobs: topic alerts of post %d: %w", postID, err)
+	}
+	return nil
+}
+
 // PublishScheduled returns the handler of KindPublishPost jobs. It
 // publishes the post when it is still scheduled and its PublishedAt (the
 // scheduled time) has come, and then calls onPublish (may be nil), with
-// which the server drops its page cache. A post deleted or taken off the
-// schedule meanwhile is left alone. A job that runs early — another node's
-// clock, a schedule moved later — puts itself back for the post's time.
+// which the server drops its page cache, and enqueues the post's topic
+// alerts. A post deleted or taken off the schedule meanwhile is left
+// alone. A job that runs early — another node's clock, a schedule moved
+// later — puts itself back for the post's time.
 func PublishScheduled(st *store.Store, onPublish func()) Handler {
 	return func(ctx context.Context, payload []byte) error {
 		var p publishPayload
@@ -77,7 +106,11 @@ func PublishScheduled(st *store.Store, onPublish func()) Handler {
 			if onPublish != nil {
 				onPublish()
 			}
-			return nil
+			return EnqueueTopicAlerts(ctx, st, p.PostID)
+		case post.Status == content.StatusPublished && !post.PublishedAt.After(now):
+			// Published by an earlier run whose alerts were not enqueued,
+			// or by hand: alerting again sends nobody a second copy.
+			return EnqueueTopicAlerts(ctx, st, p.PostID)
 		case post.Status == content.StatusScheduled && post.PublishedAt.After(now):
 			return SchedulePublish(ctx, st, p.PostID, post.PublishedAt)
 		}

@@ -248,9 +248,14 @@ func (s *Service) idle(ctx context.Context, issueID int64, now time.Time) error 
 		return err
 	}
 	if c.Remaining() == 0 {
-		_, err := s.store.SetIssueStatus(ctx, issueID, store.IssueSent, now, "", store.IssueSending)
+		// Topic alerts may add deliveries to a sending issue at any time:
+		// the issue is only marked sent while none remains.
+		done, err := s.store.FinishIssue(ctx, issueID, now)
 		if err != nil && !errors.Is(err, store.ErrConflict) {
 			return err
+		}
+		if err == nil && !done {
+			return s.continueLater(ctx, issueID, now)
 		}
 		s.mu.Lock()
 		delete(s.windows, issueID)
@@ -338,7 +343,7 @@ func (r *run) one(ctx context.Context, t store.DeliveryTarget) error {
 	// happened must be kept.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if why := ineligible(sub, r.issue.Kind); why != "" {
+	if why := ineligible(sub, r.issue.Kind, t.Reason); why != "" {
 		return record(func() error { return s.store.MarkDeliverySkipped(bctx, t.ID, why) })
 	}
 	wctx, wcancel := context.WithDeadline(ctx, r.sendBy)
@@ -420,13 +425,16 @@ func record(write func() error) error {
 }
 
 // ineligible says why a subscriber no longer gets an issue of this kind,
-// or "" when they do.
-func ineligible(sub store.Subscriber, kind store.IssueKind) string {
+// delivered for this reason, or "" when they do. A topic alert goes to
+// followers whether or not they want every article.
+func ineligible(sub store.Subscriber, kind store.IssueKind, reason store.DeliveryReason) string {
 	switch {
 	case sub.Status != store.SubscriberConfirmed:
 		return "subscriber is " + string(sub.Status)
 	case sub.Paused:
 		return "subscriber paused"
+	case reason == store.ReasonTopic:
+		return ""
 	case kind == store.IssueRoundup && !sub.WantsRoundup:
 		return "subscriber no longer wants the round-up"
 	case kind == store.IssueArticle && !sub.WantsEveryArticle:

@@ -233,7 +233,9 @@ var ErrAlreadySent error = &UserError{msg: "This article was already sent to sub
 
 // SendArticle emails a published article to the subscribers who want
 // every new article. An article is sent once: asking again returns its
-// issue with ErrAlreadySent.
+// issue with ErrAlreadySent. An article already emailed only to the
+// followers of its topics goes to the others then; nobody alerted gets it
+// twice.
 func (s *Service) SendArticle(ctx context.Context, postID int64) (store.Issue, error) {
 	p, err := s.store.PostByID(ctx, postID)
 	if err != nil {
@@ -256,6 +258,8 @@ func (s *Service) SendArticle(ctx context.Context, postID int64) (store.Issue, e
 		}
 	case err != nil:
 		return store.Issue{}, fmt.Errorf("newsletter: %w", err)
+	case !is.Status.Editable() && is.Status != store.IssueCancelled && !is.AudienceAdded:
+		return s.addAudience(ctx, is)
 	case !is.Status.Editable():
 		return is, ErrAlreadySent
 	}
@@ -327,5 +331,8 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 	return map[string]jobs.Handler{
 		KindSend:    s.sendHandler,
 		KindCompose: s.composeHandler,
+		// The kind is the jobs package's, so that editorial can enqueue
+		// it when a post is published.
+		jobs.KindTopicAlerts: s.topicAlertsHandler,
 	}
 }

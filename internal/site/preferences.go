@@ -48,9 +48,13 @@ func (s *Site) savePreferences(w http.ResponseWriter, r *http.Request) error {
 		if err := s.checkTopicChoices(ctx, f["topic"]); err != nil {
 			return err
 		}
+		ways, werr := followWays(f, f["topic"])
+		if werr != nil {
+			return werr
+		}
 		sub, err = s.newsletter.UpdatePreferences(ctx, token, f.Get("roundup") != "", f.Get("every_article") != "", f.Get("paused") != "")
 		if err == nil && f.Get("topics") == "shown" {
-			err = s.saveTopicFollows(ctx, sub, f["topic"])
+			err = s.saveTopicFollows(ctx, sub, f["topic"], ways)
 		}
 		notice = "Your preferences are saved."
 	case "unsubscribe":

@@ -43,16 +43,28 @@ type Delivery struct {
 	SentAt        time.Time
 	MessageID     string // the Message-ID header of what was sent
 	LastError     string
+	Reason        DeliveryReason
 }
 
+// DeliveryReason says why a subscriber gets an issue.
+type DeliveryReason string
+
+const (
+	// ReasonAudience: the subscriber is in the issue's own audience
+	// (round-up readers, or those who want every article).
+	ReasonAudience DeliveryReason = ""
+	// ReasonTopic: an instant alert for a topic the subscriber follows.
+	ReasonTopic DeliveryReason = "topic"
+)
+
 const deliveryColumns = `d.id, d.issue_id, d.subscriber_id, d.status, d.attempts, d.next_attempt_at, d.claimed_until,
-	d.sent_at, d.message_id, d.last_error`
+	d.sent_at, d.message_id, d.last_error, d.reason`
 
 func scanDelivery(sc rowScanner, suffix ...any) (Delivery, error) {
 	var d Delivery
 	var status string
 	err := sc.Scan(append([]any{&d.ID, &d.IssueID, &d.SubscriberID, &status, &d.Attempts, timeDest{&d.NextAttemptAt},
-		timeDest{&d.ClaimedUntil}, timeDest{&d.SentAt}, &d.MessageID, &d.LastError}, suffix...)...)
+		timeDest{&d.ClaimedUntil}, timeDest{&d.SentAt}, &d.MessageID, &d.LastError, (*string)(&d.Reason)}, suffix...)...)
 	d.Status = DeliveryStatus(status)
 	return d, err
 }
@@ -108,7 +120,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, issueID int64, now, until t
 			var status string
 			sub := &t.Subscriber
 			err := rows.Scan(&t.ID, &t.IssueID, &t.SubscriberID, &status, &t.Attempts, timeDest{&t.NextAttemptAt},
-				timeDest{&t.ClaimedUntil}, timeDest{&t.SentAt}, &t.MessageID, &t.LastError,
+				timeDest{&t.ClaimedUntil}, timeDest{&t.SentAt}, &t.MessageID, &t.LastError, (*string)(&t.Reason),
 				&sub.ID, &sub.Email, &sub.Name, (*string)(&sub.Status), &sub.WantsRoundup, &sub.WantsEveryArticle, &sub.Paused,
 				&sub.ConsentSource, &sub.ConsentIP, timeDest{&sub.ConsentAt}, timeDest{&sub.ConfirmedAt},
 				timeDest{&sub.UnsubscribedAt}, timeDest{&sub.ConfirmSentAt}, &sub.BounceCount, timeDest{&sub.CreatedAt},

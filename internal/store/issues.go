@@ -69,6 +69,10 @@ type Issue struct {
 	FinishedAt  time.Time // when it was sent or cancelled
 	PauseReason string    // why a paused issue stopped, for the editor
 
+	// AudienceAdded says whether an article issue went to the subscribers
+	// who want every article; one started only for topic alerts has not.
+	AudienceAdded bool
+
 	// HTML and Text are the issue as sent, fixed when sending starts; the
 	// per-subscriber links in them are placeholders filled for each
 	// delivery. Listings leave them empty.
@@ -80,7 +84,7 @@ type Issue struct {
 }
 
 const issueListColumns = `ni.id, ni.kind, ni.post_id, ni.status, ni.subject, ni.intro, ni.items, ni.covers_from,
-	ni.covers_until, ni.scheduled_at, ni.started_at, ni.finished_at, ni.pause_reason, ni.created_at, ni.updated_at`
+	ni.covers_until, ni.scheduled_at, ni.started_at, ni.finished_at, ni.pause_reason, ni.created_at, ni.updated_at, ni.audience_added`
 
 const issueColumns = issueListColumns + `, ni.html, ni.text_body`
 
@@ -90,7 +94,7 @@ func scanIssue(sc rowScanner, bodies bool) (Issue, error) {
 	var post sql.NullInt64
 	dest := []any{&is.ID, &kind, &post, &status, &is.Subject, &is.Intro, &items, timeDest{&is.CoversFrom},
 		timeDest{&is.CoversUntil}, timeDest{&is.ScheduledAt}, timeDest{&is.StartedAt}, timeDest{&is.FinishedAt},
-		&is.PauseReason, timeDest{&is.CreatedAt}, timeDest{&is.UpdatedAt}}
+		&is.PauseReason, timeDest{&is.CreatedAt}, timeDest{&is.UpdatedAt}, &is.AudienceAdded}
 	if bodies {
 		dest = append(dest, &is.HTML, &is.Text)
 	}
@@ -174,11 +178,12 @@ func (s *Store) CreateIssue(ctx context.Context, is *Issue) error {
 			}
 		}
 		return r.queryRow(ctx, `INSERT INTO newsletter_issues (kind, post_id, status, subject, intro, items, covers_from,
-				covers_until, scheduled_at, started_at, finished_at, pause_reason, created_at, updated_at, html, text_body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				covers_until, scheduled_at, started_at, finished_at, pause_reason, created_at, updated_at, html, text_body,
+				audience_added)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			string(n.Kind), nullID(n.PostID), string(n.Status), n.Subject, n.Intro, items, r.timeArg(n.CoversFrom),
 			r.timeArg(n.CoversUntil), r.timeArg(n.ScheduledAt), r.timeArg(n.StartedAt), r.timeArg(n.FinishedAt),
-			n.PauseReason, r.timeArg(n.CreatedAt), r.timeArg(n.UpdatedAt), n.HTML, n.Text).Scan(&n.ID)
+			n.PauseReason, r.timeArg(n.CreatedAt), r.timeArg(n.UpdatedAt), n.HTML, n.Text, n.AudienceAdded).Scan(&n.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("store: create issue: %w", conflict(err))
@@ -393,6 +398,20 @@ func (s *Store) SetIssueStatus(ctx context.Context, id int64, to IssueStatus, at
 // returns the issue and how many deliveries it created. Deliveries that
 // exist are left as they are, so starting again never sends twice.
 func (s *Store) StartIssue(ctx context.Context, id int64, html, text string, at time.Time) (Issue, int, error) {
+	return s.startIssue(ctx, id, html, text, at, true)
+}
+
+// StartIssueForAlerts begins sending a draft or scheduled article issue
+// like StartIssue, but creates no deliveries: its recipients are the
+// topic followers AddTopicAlertDeliveries adds, and the subscribers who
+// want every article come only when an editor sends the article
+// (AddIssueAudience).
+func (s *Store) StartIssueForAlerts(ctx context.Context, id int64, html, text string, at time.Time) (Issue, error) {
+	is, _, err := s.startIssue(ctx, id, html, text, at, false)
+	return is, err
+}
+
+func (s *Store) startIssue(ctx context.Context, id int64, html, text string, at time.Time, audience bool) (Issue, int, error) {
 	if at.IsZero() || !validTime(at) {
 		return Issue{}, 0, fmt.Errorf("store: start issue %d: time missing or out of range: %w", id, ErrInvalid)
 	}
@@ -407,13 +426,19 @@ func (s *Store) StartIssue(ctx context.Context, id int64, html, text string, at 
 			return err
 		}
 		if _, err := r.exec(ctx, `UPDATE newsletter_issues SET status = ?, html = ?, text_body = ?,
-				started_at = COALESCE(started_at, ?), updated_at = ?, pause_reason = '' WHERE id = ?`,
-			string(IssueSending), html, text, r.timeArg(at), r.timeArg(at), id); err != nil {
+				started_at = COALESCE(started_at, ?), updated_at = ?, pause_reason = '', audience_added = ? WHERE id = ?`,
+			string(IssueSending), html, text, r.timeArg(at), r.timeArg(at), audience, id); err != nil {
 			return err
 		}
 		var err error
 		if is, err = scanIssue(r.queryRow(ctx, `SELECT `+issueColumns+` FROM newsletter_issues ni WHERE ni.id = ?`, id), true); err != nil {
 			return err
+		}
+		if !audience {
+			if is.Kind != IssueArticle {
+				return fmt.Errorf("only an article issue is sent for topic alerts: %w", ErrInvalid)
+			}
+			return nil
 		}
 		wants := `wants_roundup`
 		if is.Kind == IssueArticle {
