@@ -9,6 +9,7 @@ import (
 
 	"masthead/internal/content"
 	"masthead/internal/editorial"
+	"masthead/internal/jobs"
 	"masthead/internal/store"
 	"masthead/internal/store/storetest"
 )
@@ -165,6 +166,54 @@ func TestGazetteerCacheFollowsStoredEntries(t *testing.T) {
 		}
 		if _, ok := g4.Entry("mullah-omar"); !ok {
 			t.Error("a bad row hid the good one")
+		}
+	})
+}
+
+// TestPublishingAndAcceptingQueueTopicAlerts checks the two moments a
+// post's followers may hear of it: when it is published, and when an
+// editor accepts one more topic of it once it is out.
+func TestPublishingAndAcceptingQueueTopicAlerts(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDialect(t, func(t *testing.T, st *store.Store) {
+		t.Parallel()
+		r := newRig(t, st)
+		ed := r.member(store.RoleEditor)
+
+		// Publishing queues the alerts in the same transaction.
+		draft := r.post(content.StatusDraft, ed.AuthorID)
+		if _, err := st.JobByUniqueKey(r.ctx, jobs.TopicAlertsKey(draft.ID)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a draft has topic alerts queued: %v", err)
+		}
+		if _, err := r.svc.Publish(r.ctx, ed, draft.ID); err != nil {
+			t.Fatal(err)
+		}
+		job, err := st.JobByUniqueKey(r.ctx, jobs.TopicAlertsKey(draft.ID))
+		if err != nil || job.Kind != jobs.KindTopicAlerts {
+			t.Fatalf("after publishing, the alert job is %+v, %v", job, err)
+		}
+
+		// Accepting a topic of a published post queues them; rejecting
+		// one, or deciding on a draft, does not.
+		out := r.post(content.StatusPublished, ed.AuthorID)
+		if err := r.svc.DecidePostTopic(r.ctx, ed, out.ID, "iran", store.TopicRejected); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.JobByUniqueKey(r.ctx, jobs.TopicAlertsKey(out.ID)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("rejecting a topic queued alerts: %v", err)
+		}
+		if err := r.svc.DecidePostTopic(r.ctx, ed, out.ID, "iran", store.TopicAccepted); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.JobByUniqueKey(r.ctx, jobs.TopicAlertsKey(out.ID)); err != nil {
+			t.Errorf("accepting a topic of a published post queued no alerts: %v", err)
+		}
+		other := r.post(content.StatusDraft, ed.AuthorID)
+		if err := r.svc.DecidePostTopic(r.ctx, ed, other.ID, "iran", store.TopicAccepted); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.JobByUniqueKey(r.ctx, jobs.TopicAlertsKey(other.ID)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("accepting a topic of a draft queued alerts: %v", err)
 		}
 	})
 }
