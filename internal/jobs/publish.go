@@ -106,7 +106,14 @@ func PublishScheduled(st *store.Store, onPublish func()) Handler {
 			if onPublish != nil {
 				onPublish()
 			}
-			return EnqueueTopicAlerts(ctx, st, p.PostID)
+			if err := EnqueueTopicAlerts(ctx, st, p.PostID); err != nil {
+				return err
+			}
+			// The audit log says who published what; here nobody did, the
+			// schedule did. A failure is returned, but the retry finds the
+			// post published and does not write the entry again.
+			return st.AppendAudit(ctx, &store.AuditEntry{At: now, Action: "post.publish",
+				Target: fmt.Sprintf("post %d “%s”", post.ID, post.Title), Detail: "at the scheduled time"})
 		case post.Status == content.StatusPublished && !post.PublishedAt.After(now):
 			// Published by an earlier run whose alerts were not enqueued,
 			// or by hand: alerting again sends nobody a second copy.

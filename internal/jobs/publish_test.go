@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -154,6 +155,14 @@ func TestPublishHandler(t *testing.T) {
 		}
 		if got := postStatus(t, s, p.ID); got != content.StatusPublished || calls != 1 {
 			t.Errorf("on time: status %s, onPublish called %d times", got, calls)
+		}
+		log, err := s.AuditLog(ctx, store.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(log.Entries) != 1 || log.Entries[0].Action != "post.publish" || log.Entries[0].AccountID != 0 ||
+			log.Entries[0].Detail != "at the scheduled time" || !strings.Contains(log.Entries[0].Target, p.Title) {
+			t.Errorf("audit log after the scheduled publication: %+v", log.Entries)
 		}
 
 		// Taken off the schedule, or deleted: left alone, no error.
