@@ -41,6 +41,8 @@ type apiError struct {
 	Status  int
 	Message string
 	Fields  map[string]string
+	// RetryAfter, when set, is sent as the Retry-After header.
+	RetryAfter time.Duration
 }
 
 func (e *apiError) Error() string { return e.Message }
@@ -53,37 +55,39 @@ var errAPINotFound = &apiError{Status: http.StatusNotFound, Message: "There is n
 
 func (d *Desk) apiRoutes(mux *http.ServeMux) {
 	p := apiPrefix
-	mux.Handle("GET "+p+"/posts", d.api(d.apiPostList))
-	mux.Handle("POST "+p+"/posts", d.api(d.apiPostCreate))
-	mux.Handle("GET "+p+"/posts/{id}", d.api(d.apiPostGet))
-	mux.Handle("PUT "+p+"/posts/{id}", d.api(d.apiPostReplace))
-	mux.Handle("PATCH "+p+"/posts/{id}", d.api(d.apiPostPatch))
-	mux.Handle("DELETE "+p+"/posts/{id}", d.api(d.apiPostDelete))
-	mux.Handle("POST "+p+"/posts/{id}/submit", d.api(d.apiPostSubmit))
-	mux.Handle("POST "+p+"/posts/{id}/publish", d.api(d.apiPostPublish))
-	mux.Handle("POST "+p+"/posts/{id}/schedule", d.api(d.apiPostSchedule))
-	mux.Handle("POST "+p+"/posts/{id}/unpublish", d.api(d.apiPostUnpublish))
-	mux.Handle("POST "+p+"/posts/{id}/archive", d.api(d.apiPostArchive))
-	mux.Handle("POST "+p+"/posts/{id}/reopen", d.api(d.apiPostReopen))
-	mux.Handle("POST "+p+"/posts/{id}/corrections", d.api(d.apiPostCorrection))
+	lim := newTokenLimiter(d.svc.Store(), apiRatePolicy)
+	api := func(h apiHandler) http.Handler { return d.api(lim, h) }
+	mux.Handle("GET "+p+"/posts", api(d.apiPostList))
+	mux.Handle("POST "+p+"/posts", api(d.apiPostCreate))
+	mux.Handle("GET "+p+"/posts/{id}", api(d.apiPostGet))
+	mux.Handle("PUT "+p+"/posts/{id}", api(d.apiPostReplace))
+	mux.Handle("PATCH "+p+"/posts/{id}", api(d.apiPostPatch))
+	mux.Handle("DELETE "+p+"/posts/{id}", api(d.apiPostDelete))
+	mux.Handle("POST "+p+"/posts/{id}/submit", api(d.apiPostSubmit))
+	mux.Handle("POST "+p+"/posts/{id}/publish", api(d.apiPostPublish))
+	mux.Handle("POST "+p+"/posts/{id}/schedule", api(d.apiPostSchedule))
+	mux.Handle("POST "+p+"/posts/{id}/unpublish", api(d.apiPostUnpublish))
+	mux.Handle("POST "+p+"/posts/{id}/archive", api(d.apiPostArchive))
+	mux.Handle("POST "+p+"/posts/{id}/reopen", api(d.apiPostReopen))
+	mux.Handle("POST "+p+"/posts/{id}/corrections", api(d.apiPostCorrection))
 
-	mux.Handle("GET "+p+"/search", d.api(d.apiSearch))
+	mux.Handle("GET "+p+"/search", api(d.apiSearch))
 
-	mux.Handle("GET "+p+"/authors", d.api(d.apiAuthorList))
-	mux.Handle("POST "+p+"/authors", d.api(d.apiAuthorCreate))
-	mux.Handle("GET "+p+"/authors/{id}", d.api(d.apiAuthorGet))
-	mux.Handle("PUT "+p+"/authors/{id}", d.api(d.apiAuthorReplace))
-	mux.Handle("PATCH "+p+"/authors/{id}", d.api(d.apiAuthorPatch))
+	mux.Handle("GET "+p+"/authors", api(d.apiAuthorList))
+	mux.Handle("POST "+p+"/authors", api(d.apiAuthorCreate))
+	mux.Handle("GET "+p+"/authors/{id}", api(d.apiAuthorGet))
+	mux.Handle("PUT "+p+"/authors/{id}", api(d.apiAuthorReplace))
+	mux.Handle("PATCH "+p+"/authors/{id}", api(d.apiAuthorPatch))
 
-	mux.Handle("GET "+p+"/tags", d.api(d.apiTagList))
-	mux.Handle("POST "+p+"/tags", d.api(d.apiTagCreate))
-	mux.Handle("PUT "+p+"/tags/{id}", d.api(d.apiTagReplace))
-	mux.Handle("PATCH "+p+"/tags/{id}", d.api(d.apiTagPatch))
+	mux.Handle("GET "+p+"/tags", api(d.apiTagList))
+	mux.Handle("POST "+p+"/tags", api(d.apiTagCreate))
+	mux.Handle("PUT "+p+"/tags/{id}", api(d.apiTagReplace))
+	mux.Handle("PATCH "+p+"/tags/{id}", api(d.apiTagPatch))
 
-	mux.Handle("GET "+p+"/media", d.api(d.apiMediaList))
-	mux.Handle("POST "+p+"/media", d.api(d.apiMediaUpload))
-	mux.Handle("GET "+p+"/media/{id}", d.api(d.apiMediaGet))
-	mux.Handle("PATCH "+p+"/media/{id}", d.api(d.apiMediaPatch))
+	mux.Handle("GET "+p+"/media", api(d.apiMediaList))
+	mux.Handle("POST "+p+"/media", api(d.apiMediaUpload))
+	mux.Handle("GET "+p+"/media/{id}", api(d.apiMediaGet))
+	mux.Handle("PATCH "+p+"/media/{id}", api(d.apiMediaPatch))
 
 	// Anything else under the API answers in JSON too, not with a page.
 	mux.Handle(p+"/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -91,10 +95,14 @@ func (d *Desk) apiRoutes(mux *http.ServeMux) {
 	}))
 }
 
-// api authenticates the bearer token, then runs h and answers its error.
-func (d *Desk) api(h apiHandler) http.Handler {
+// api authenticates the bearer token, spends one call of its rate limit
+// lim, then runs h and answers its error.
+func (d *Desk) api(lim tokenLimiter, h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		actor, err := d.apiActor(r)
+		actor, token, err := d.apiActor(r)
+		if err == nil {
+			err = d.apiLimit(r.Context(), lim, token.ID)
+		}
 		if err == nil {
 			err = h(w, r, actor)
 		}
@@ -107,25 +115,26 @@ func (d *Desk) api(h apiHandler) http.Handler {
 var errBadToken = &apiError{Status: http.StatusUnauthorized,
 	Message: "Send a valid API token in the Authorization header: “Authorization: Bearer <token>”. Tokens are made on your account page in the desk."}
 
-// apiActor returns the account an API token acts for. A token that is
-// unknown, revoked, or whose account is disabled is refused alike.
-func (d *Desk) apiActor(r *http.Request) (editorial.Actor, error) {
+// apiActor returns the account an API token acts for, and the token. A
+// token that is unknown, revoked, or whose account is disabled is refused
+// alike.
+func (d *Desk) apiActor(r *http.Request) (editorial.Actor, store.APIToken, error) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	token = strings.TrimSpace(token)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 200 {
-		return editorial.Actor{}, errBadToken
+		return editorial.Actor{}, store.APIToken{}, errBadToken
 	}
 	ctx := r.Context()
 	st := d.svc.Store()
 	t, acc, err := st.APITokenByHash(ctx, store.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
-		return editorial.Actor{}, errBadToken
+		return editorial.Actor{}, store.APIToken{}, errBadToken
 	}
 	if err != nil {
-		return editorial.Actor{}, fmt.Errorf("desk: api token: %w", err)
+		return editorial.Actor{}, store.APIToken{}, fmt.Errorf("desk: api token: %w", err)
 	}
 	if acc.Disabled || !acc.Role.Valid() {
-		return editorial.Actor{}, errBadToken
+		return editorial.Actor{}, store.APIToken{}, errBadToken
 	}
 	if now := time.Now(); t.LastUsedAt.IsZero() || now.Sub(t.LastUsedAt) >= apiTouchEvery {
 		// A failure to record the use must not fail the call.
@@ -133,7 +142,7 @@ func (d *Desk) apiActor(r *http.Request) (editorial.Actor, error) {
 			d.log.ErrorContext(ctx, "desk: touch API token", "token", t.ID, "err", err)
 		}
 	}
-	return editorial.Actor{Account: acc, IP: clientIP(r)}, nil
+	return editorial.Actor{Account: acc, IP: clientIP(r)}, t, nil
 }
 
 // apiFail answers an error: refusals with their own message and status,
@@ -148,6 +157,9 @@ func (d *Desk) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ae):
 		if ae.Status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="masthead"`)
+		}
+		if ae.RetryAfter > 0 {
+			w.Header().Set("Retry-After", retryAfter(ae.RetryAfter))
 		}
 		writeAPIError(w, ae.Status, ae.Message, ae.Fields)
 	case errors.As(err, &tooBig):

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"masthead/internal/importer"
 	"masthead/internal/jobs"
@@ -37,7 +38,15 @@ const (
 	maxZipFiles       = 50_000
 	maxZipBytes       = 2 << 30
 	importJobAttempts = 3
+	// maxImportRun bounds one import. The job keeps its lease however long
+	// it runs, so an import stuck on something that never answers would
+	// otherwise hold one of the node's job workers for good.
+	maxImportRun = 4 * time.Hour
 )
+
+// errImportTooLong is the cause of an import's context ending at
+// maxImportRun.
+var errImportTooLong = errors.New("desk: import: ran longer than allowed")
 
 // importProgress is how far the imports running on this node have come.
 // Post progress is reported inside the import's transaction, when the
@@ -96,11 +105,14 @@ func (d *Desk) wakeJobs() {
 // ImportJobHandler returns the handler of KindImport jobs. It fetches the
 // uploaded file from media storage, runs the importer with the progress
 // recorded, stores the report (or why the import failed) and removes the
-// file. A job stopped by its lease or a shutdown keeps the file and runs
-// again; any other failure ends the import, as running it again would fail
-// the same way.
+// file. The job keeps its lease for as long as the import runs, up to
+// maxImportRun. A job stopped by a shutdown (or taken over by another node)
+// keeps the file and runs again; any other failure ends the import, as
+// running it again would fail the same way.
 func (d *Desk) ImportJobHandler() jobs.Handler {
 	return func(ctx context.Context, payload []byte) error {
+		ctx, cancel := jobs.KeepLease(ctx)
+		defer cancel()
 		var p importPayload
 		if err := json.Unmarshal(payload, &p); err != nil || p.ImportID <= 0 {
 			return jobs.Permanent(fmt.Errorf("desk: import: bad payload %q", payload))
@@ -121,13 +133,17 @@ func (d *Desk) ImportJobHandler() jobs.Handler {
 		if err := st.SetImportProgress(ctx, im.ID, "reading", 0, 0); err != nil {
 			return err
 		}
-		rep, err := d.runImport(ctx, im)
-		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			// The job's lease ended: a second attempt would take as long.
-			err = &uploadProblem{"the import took longer than a background job may run (the job lease); " +
-				"import this file with masthead import on the command line, or raise the lease"}
-		} else if err != nil && ctx.Err() != nil {
+		ictx, icancel := context.WithTimeoutCause(ctx, maxImportRun, errImportTooLong)
+		rep, err := d.runImport(ictx, im)
+		tooLong := errors.Is(context.Cause(ictx), errImportTooLong)
+		icancel()
+		if err != nil && ctx.Err() != nil {
 			return err // the node stops: the job runs again, here or elsewhere
+		}
+		if err != nil && tooLong {
+			// A second attempt would take as long.
+			err = &uploadProblem{fmt.Sprintf("the import ran longer than %d hours; "+
+				"import this file with masthead import on the command line", int(maxImportRun/time.Hour))}
 		}
 		bctx := context.WithoutCancel(ctx)
 		status, report, message := store.ImportDone, "", ""

@@ -107,7 +107,7 @@ type Service struct {
 	opts    Options
 
 	tmpl    *templates
-	limiter *ipLimiter
+	limiter networkLimiter
 
 	mu      sync.Mutex
 	wake    func()
@@ -181,7 +181,7 @@ func New(opts Options) (*Service, error) {
 		opts:    opts,
 		wake:    opts.Wake,
 		windows: map[int64]*errorWindow{},
-		limiter: newIPLimiter(opts.SubscribeBurst, opts.SubscribeEvery),
+		limiter: newNetworkLimiter(opts.Store, opts.SubscribeBurst, opts.SubscribeEvery),
 	}
 	if s.log == nil {
 		s.log = slog.Default()

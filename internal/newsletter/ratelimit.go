@@ -1,19 +1,39 @@
 package newsletter
 
 import (
+	"context"
 	"net/netip"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"masthead/internal/store"
 )
 
-// ipLimiter limits subscription attempts per network: one IPv4 address,
-// or one IPv6 /64 (what one household or office is usually given). It
-// lives in memory: each node limits on its own and a restart forgives
-// everyone, which is enough to stop a script from signing up lists of
-// strangers. The per-address limit, which must hold across nodes, is
-// kept in the database (Subscriber.ConfirmSentAt).
+// networkLimiter limits subscription attempts per network: one IPv4
+// address, or one IPv6 /64 (what one household or office is usually
+// given), SubscribeBurst at once, then one every SubscribeEvery. That is
+// enough to stop a script from signing up lists of strangers; the
+// per-address limit is kept with the subscriber (Subscriber.ConfirmSentAt).
+type networkLimiter interface {
+	// take spends one attempt of ip's network at now, or says how long
+	// until one is free. An error means the limit could not be checked.
+	take(ctx context.Context, ip string, now time.Time) (wait time.Duration, err error)
+}
+
+// newNetworkLimiter keeps the counts in memory on SQLite, where one
+// process serves every request, and in the database on PostgreSQL, where
+// several app nodes behind a load balancer must see each other's counts.
+func newNetworkLimiter(st *store.Store, burst int, every time.Duration) networkLimiter {
+	if st.Dialect() == "postgres" {
+		return newSharedIPLimiter(st, burst, every)
+	}
+	return newIPLimiter(burst, every)
+}
+
+// ipLimiter is the network limit of one process, in memory: a restart
+// forgives everyone.
 type ipLimiter struct {
 	burst int
 	every time.Duration
@@ -32,6 +52,11 @@ const pruneAbove = 10000
 
 func newIPLimiter(burst int, every time.Duration) *ipLimiter {
 	return &ipLimiter{burst: burst, every: every, keys: map[string]*ipEntry{}}
+}
+
+func (l *ipLimiter) take(_ context.Context, ip string, now time.Time) (time.Duration, error) {
+	_, wait := l.allow(ip, now)
+	return wait, nil
 }
 
 // allow takes one attempt for ip at now, or reports how long to wait.

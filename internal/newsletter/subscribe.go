@@ -93,7 +93,13 @@ func (s *Service) Subscribe(ctx context.Context, email, name, ip, honeypot strin
 		s.log.InfoContext(ctx, "newsletter: honeypot filled in; subscription ignored", "ip", ip)
 		return nil
 	}
-	if ok, wait := s.limiter.allow(ip, now); !ok {
+	wait, err := s.limiter.take(ctx, ip, now)
+	if err != nil {
+		// Subscribing needs the database anyway; when it cannot count,
+		// the per-address limit still holds.
+		s.log.WarnContext(ctx, "newsletter: subscribe limit unavailable", "err", err)
+	}
+	if wait > 0 {
 		return &RateLimitError{Wait: wait}
 	}
 	addr, err := NormalizeAddress(email)

@@ -59,7 +59,7 @@ func (s *Site) article(r *http.Request) (pageView, error) {
 	if !visible(p, now) {
 		return pageView{}, errNotFound
 	}
-	related, err := s.store.RelatedPosts(ctx, p, now, relatedCount)
+	related, err := s.store.RelatedTeasers(ctx, p, now, relatedCount)
 	if err != nil {
 		return pageView{}, err
 	}

@@ -287,6 +287,33 @@ func (s *Store) ReleaseJob(ctx context.Context, j Job) error {
 	return nil
 }
 
+// RenewJobLease extends the claim j, as returned by ClaimJob or an earlier
+// renewal, to until, so that a handler running longer than one lease keeps
+// its job. It returns the job with the new LockedUntil, which stands for the
+// claim from then on. A claim that no longer holds is ErrConflict (see
+// CompleteJob): the runner must stop working on the job, as another may be
+// running it.
+func (s *Store) RenewJobLease(ctx context.Context, j Job, until time.Time) (Job, error) {
+	if until.IsZero() || !validTime(until) {
+		return Job{}, fmt.Errorf("store: renew job %d: lease end missing or out of range: %w", j.ID, ErrInvalid)
+	}
+	var job Job
+	err := s.InTx(ctx, func(tx *Store) error {
+		r := tx.txRunner()
+		var err error
+		job, err = scanJob(r.queryRow(ctx, `UPDATE jobs SET locked_until = ?, updated_at = ?`+claimed+` RETURNING `+jobColumns,
+			r.timeArg(until), r.timeArg(time.Now()), j.ID, r.timeArg(j.LockedUntil)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("the claim no longer holds: %w", ErrConflict)
+		}
+		return err
+	})
+	if err != nil {
+		return Job{}, fmt.Errorf("store: renew job %d: %w", j.ID, err)
+	}
+	return job, nil
+}
+
 // RetryJob makes a failed or done job pending again at runAt with its
 // attempts reset, as when an editor asks to try once more. A job that is
 // pending or running is ErrConflict.

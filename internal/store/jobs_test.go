@@ -208,6 +208,69 @@ func TestJobLeaseExpiry(t *testing.T) {
 	})
 }
 
+// TestJobRenewLease: a runner that renews its claim keeps the job past the
+// first lease; a claim that was taken over, finished, re-enqueued or
+// superseded by a renewal cannot be renewed.
+func TestJobRenewLease(t *testing.T) {
+	run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		j := enqueue(t, s, store.Job{Kind: "k", MaxAttempts: 3, RunAt: t0})
+		c := claim(t, s, t0)
+		until := c.LockedUntil.Add(time.Minute)
+		r, err := s.RenewJobLease(ctx, c, until)
+		if err != nil {
+			t.Fatalf("RenewJobLease: %v", err)
+		}
+		if !r.LockedUntil.Equal(until) || r.Status != store.JobRunning || r.Attempts != 1 || r.ID != j.ID {
+			t.Errorf("renewed: %+v", r)
+		}
+		if got, _ := s.JobByID(ctx, j.ID); !got.LockedUntil.Equal(until) {
+			t.Errorf("stored lease end = %v, want %v", got.LockedUntil, until)
+		}
+		// The first lease has passed, the renewed one has not: nobody else
+		// may claim the job.
+		noClaim(t, s, c.LockedUntil.Add(time.Second))
+		// The renewal stands for the claim now; the old lease end does not.
+		_, err = s.RenewJobLease(ctx, c, until.Add(time.Minute))
+		wantErr(t, "RenewJobLease with the superseded lease", err, store.ErrConflict)
+		wantErr(t, "CompleteJob with the superseded lease", s.CompleteJob(ctx, c), store.ErrConflict)
+
+		// Once the renewed lease has passed unrenewed, another runner takes
+		// the job over and the first can no longer renew.
+		taken := claim(t, s, until.Add(time.Second))
+		if taken.ID != j.ID || taken.Attempts != 2 {
+			t.Errorf("taken over: %+v", taken)
+		}
+		_, err = s.RenewJobLease(ctx, r, until.Add(time.Hour))
+		wantErr(t, "RenewJobLease of a claim taken over", err, store.ErrConflict)
+		if got, _ := s.JobByID(ctx, j.ID); !got.LockedUntil.Equal(taken.LockedUntil) || got.Attempts != 2 {
+			t.Errorf("a lost renewal changed the job: %+v", got)
+		}
+
+		// A finished job cannot be renewed.
+		if err := s.CompleteJob(ctx, taken); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.RenewJobLease(ctx, taken, until.Add(time.Hour))
+		wantErr(t, "RenewJobLease of a done job", err, store.ErrConflict)
+
+		// Nor can a job re-enqueued while it ran.
+		k := enqueue(t, s, store.Job{Kind: "k", RunAt: t0, UniqueKey: "renew:1"})
+		kc := claim(t, s, t0)
+		if kc.ID != k.ID {
+			t.Fatalf("claimed %d, want %d", kc.ID, k.ID)
+		}
+		enqueue(t, s, store.Job{Kind: "k", RunAt: t0.Add(time.Hour), UniqueKey: "renew:1"})
+		_, err = s.RenewJobLease(ctx, kc, kc.LockedUntil.Add(time.Minute))
+		wantErr(t, "RenewJobLease of a re-enqueued job", err, store.ErrConflict)
+
+		_, err = s.RenewJobLease(ctx, kc, time.Time{})
+		wantErr(t, "RenewJobLease without a lease end", err, store.ErrInvalid)
+		_, err = s.RenewJobLease(ctx, store.Job{ID: 1 << 40, LockedUntil: t0}, t0)
+		wantErr(t, "RenewJobLease of a missing job", err, store.ErrConflict)
+	})
+}
+
 func TestJobRelease(t *testing.T) {
 	run(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

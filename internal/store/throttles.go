@@ -122,3 +122,74 @@ func (s *Store) ThrottleFailures(ctx context.Context, key string) (int, error) {
 	}
 	return n, nil
 }
+
+// Rate limits share the table with failure counts: a key such as
+// "subscribe:NETWORK" or "api-token:ID" is a token bucket, kept as the one
+// time at which its bucket is full again (in locked_until; the generic
+// cell rate algorithm). Its failures stay 0, which tells its rows from
+// those of failed sign-ins, whose count starts at 1. A row whose bucket is
+// full is no different from no row, so either sweep may delete it.
+
+// RatePolicy is a token bucket: Burst requests at once, then one every
+// Every.
+type RatePolicy struct {
+	Every time.Duration
+	Burst int
+}
+
+// RateTake spends one request of key at now and returns zero; or, when
+// key's bucket is empty, spends nothing and returns how long until a
+// request is free. Requests from several nodes at once are counted one
+// after another: the row is locked for the read and the write.
+func (s *Store) RateTake(ctx context.Context, now time.Time, p RatePolicy, key string) (time.Duration, error) {
+	if p.Every <= 0 || p.Burst < 1 {
+		return 0, fmt.Errorf("store: rate take: bad policy %+v: %w", p, ErrInvalid)
+	}
+	now = normTime(now)
+	var wait time.Duration
+	err := s.InTx(ctx, func(tx *Store) error {
+		r := tx.txRunner()
+		// The upsert takes the row's lock (PostgreSQL) or the write lock
+		// (SQLite) before the bucket is read.
+		var full time.Time
+		err := r.queryRow(ctx, `INSERT INTO throttles (key, failures, locked_until, last_failure) VALUES (?, 0, NULL, ?)
+			ON CONFLICT (key) DO UPDATE SET last_failure = excluded.last_failure
+			RETURNING locked_until`, key, r.timeArg(now)).Scan(timeDest{&full})
+		if err != nil {
+			return err
+		}
+		if full.Before(now) {
+			full = now
+		}
+		next := full.Add(p.Every)
+		if over := next.Sub(now) - time.Duration(p.Burst)*p.Every; over > 0 {
+			wait = over
+			return nil
+		}
+		_, err = r.exec(ctx, `UPDATE throttles SET locked_until = ? WHERE key = ?`, r.timeArg(next), key)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: rate take %q: %w", key, err)
+	}
+	return wait, nil
+}
+
+// RateSweep deletes the rate-limit rows whose bucket is full at now and
+// returns how many it deleted.
+func (s *Store) RateSweep(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx *Store) error {
+		r := tx.txRunner()
+		res, err := r.exec(ctx, `DELETE FROM throttles WHERE failures = 0 AND locked_until <= ?`, r.timeArg(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: rate sweep: %w", err)
+	}
+	return n, nil
+}
