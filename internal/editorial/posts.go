@@ -87,6 +87,19 @@ func loadPost(ctx context.Context, st *store.Store, id int64) (content.Post, err
 	return p, nil
 }
 
+// lockPost reads a post inside tx and keeps it from changing until tx
+// ends, so that checks made against it still hold when tx writes.
+func lockPost(ctx context.Context, tx *store.Store, id int64) (content.Post, error) {
+	p, err := tx.LockPost(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return p, notFound("The post")
+	}
+	if err != nil {
+		return p, fmt.Errorf("editorial: post %d: %w", id, err)
+	}
+	return p, nil
+}
+
 // Post returns a post the actor may open.
 func (s *Service) Post(ctx context.Context, actor Actor, id int64) (content.Post, error) {
 	p, err := loadPost(ctx, s.store, id)
@@ -267,6 +280,22 @@ func (s *Service) save(ctx context.Context, actor Actor, p content.Post, in Post
 		keepRevision = len(revs) == 0 || s.now().Sub(revs[0].CreatedAt) >= autosaveRevisionEvery
 	}
 	err = s.store.InTx(ctx, func(tx *store.Store) error {
+		if old.ID != 0 {
+			// The checks above read the post without a lock; a transition
+			// or another save may have committed since. Keep the edited
+			// fields, take the workflow state as it is now, and check again.
+			cur, err := lockPost(ctx, tx, old.ID)
+			if err != nil {
+				return err
+			}
+			if err := Can(actor.Account, PostEdit, Target{Post: &cur}); err != nil {
+				return err
+			}
+			if opts.Autosave && cur.Status != content.StatusDraft && cur.Status != content.StatusReview {
+				return conflicting("This post is %s now; use Save to change it.", statusWords(cur.Status))
+			}
+			p.Status, p.PublishedAt, p.UpdatedAt, p.Corrections = cur.Status, cur.PublishedAt, cur.UpdatedAt, cur.Corrections
+		}
 		for _, i := range plan.create {
 			if err := tx.SaveTag(ctx, &plan.tags[i]); err != nil {
 				return err
@@ -282,6 +311,10 @@ func (s *Service) save(ctx context.Context, actor Actor, p content.Post, in Post
 		}
 		return nil
 	})
+	var r *Refusal
+	if errors.As(err, &r) {
+		return content.Post{}, err
+	}
 	if errors.Is(err, store.ErrConflict) {
 		// Another post took the slug between the check and the save.
 		return content.Post{}, FieldErrors{"slug": "Another post already has this address; choose another slug."}
@@ -456,7 +489,7 @@ func (s *Service) workflow(ctx context.Context, actor Actor, id int64, action Ac
 	now := s.now()
 	err := s.store.InTx(ctx, func(tx *store.Store) error {
 		var err error
-		if p, err = loadPost(ctx, tx, id); err != nil {
+		if p, err = lockPost(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := Can(actor.Account, action, Target{Post: &p}); err != nil {
@@ -665,7 +698,7 @@ func (s *Service) DeletePost(ctx context.Context, actor Actor, id int64) error {
 	var p content.Post
 	err := s.store.InTx(ctx, func(tx *store.Store) error {
 		var err error
-		if p, err = loadPost(ctx, tx, id); err != nil {
+		if p, err = lockPost(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := Can(actor.Account, PostDelete, Target{Post: &p}); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"masthead/internal/content"
 	"masthead/internal/importer"
+	"masthead/internal/store"
 )
 
 // document is a Markdown file of the import format: front matter, then
@@ -155,7 +156,9 @@ func authorDocument(a content.Author, photo string) *document {
 	return d
 }
 
-func postDocument(p content.Post, image string, oldSlugs []string, tagRef map[int64]string) *document {
+// postDocument writes a post; redirects are its old addresses in
+// store.RedirectPath form.
+func postDocument(p content.Post, image string, oldSlugs, redirects []string, tagRef map[int64]string) *document {
 	d := newDocument()
 	d.text("title", p.Title)
 	d.text("slug", p.Slug)
@@ -187,6 +190,11 @@ func postDocument(p content.Post, image string, oldSlugs []string, tagRef map[in
 	d.text("seo_description", p.SEODescription)
 	d.text("canonical_url", p.CanonicalURL)
 	d.list("old_slugs", oldSlugs)
+	written := make([]string, len(redirects))
+	for i, rd := range redirects {
+		written[i] = store.FormatRedirect(rd)
+	}
+	d.list("redirects", written)
 	var corrections [][]*yaml.Node
 	for _, c := range p.Corrections {
 		corrections = append(corrections, []*yaml.Node{

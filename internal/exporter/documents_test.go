@@ -24,7 +24,7 @@ func FuzzPostDocument(f *testing.F) {
 			Tags:        []content.Tag{{ID: 1, Slug: "t", Name: tag}},
 			Corrections: []content.Correction{{Date: time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC), Note: note}}}
 		var buf bytes.Buffer
-		if err := postDocument(p, "", nil, map[int64]string{1: tag}).writeTo(&buf); err != nil {
+		if err := postDocument(p, "", nil, nil, map[int64]string{1: tag}).writeTo(&buf); err != nil {
 			return // texts YAML cannot hold (such as invalid UTF-8) fail, not corrupt
 		}
 		text := buf.String()

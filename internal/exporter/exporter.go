@@ -279,12 +279,16 @@ func (r *run) posts() error {
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
+		redirects, err := r.st.RedirectsOf(r.ctx, ids)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
 		for _, p := range posts {
 			img, err := r.image(p.Image, p.Slug, "post "+p.Slug)
 			if err != nil {
 				return err
 			}
-			doc := postDocument(p, img, old[p.ID], r.tagRef)
+			doc := postDocument(p, img, old[p.ID], redirects[p.ID], r.tagRef)
 			if err := r.write("posts/"+p.Slug+".md", true, doc.writeTo); err != nil {
 				return err
 			}

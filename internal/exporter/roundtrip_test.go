@@ -75,6 +75,13 @@ func TestRoundTrip(t *testing.T) {
 		if len(m1.Warnings) > 0 {
 			t.Errorf("warnings: %q", m1.Warnings)
 		}
+		// Old addresses are written as typed, the path escaped.
+		hosted, err := os.ReadFile(filepath.Join(dir1, "posts", "hosted-elsewhere.md"))
+		save(t, err)
+		const want = `redirects: [/2019/03/hosted-elsewhere, '/?p=123', /a%20b%23c, '/blog?p=a%26b', /caf%C3%A9/100%25, /what%3F]`
+		if !strings.Contains(string(hosted), want+"\n") {
+			t.Errorf("hosted-elsewhere.md lacks\n%s\n%s", want, hosted)
+		}
 
 		b := site{sameDialect(t, st), newMedia(t)}
 		rep, err := importer.ImportMarkdownDir(ctx, b.st, b.files, dir1, importer.Options{Now: func() time.Time { return now }})
@@ -205,6 +212,14 @@ func buildSite(t *testing.T, a site) {
 		p.Slug = slug
 		save(t, a.st.SavePost(ctx, &p))
 	}
+	// Old addresses of the site it came from, among them ones whose decoded
+	// path holds what a written address reads as a query or an escape.
+	var redirects []store.Redirect
+	for _, addr := range redirectCases {
+		redirects = append(redirects, store.Redirect{Path: addr, PostID: posts[4].ID})
+	}
+	redirects = append(redirects, store.Redirect{Path: "/?page_id=7", PostID: p.ID})
+	save(t, a.st.SaveRedirects(ctx, redirects))
 
 	subs := []store.Subscriber{
 		{Email: "reader@example.org", Name: "Ada Reader", Status: store.SubscriberConfirmed, WantsRoundup: true,
@@ -222,6 +237,10 @@ func buildSite(t *testing.T, a site) {
 		t.Fatalf("subscribers: %d, %v", n, err)
 	}
 }
+
+// redirectCases are old addresses, as stored, of the post
+// hosted-elsewhere.
+var redirectCases = []string{"/2019/03/hosted-elsewhere", "/?p=123", "/blog?p=a%26b", "/café/100%", "/what?", "/a b#c"}
 
 func save(t *testing.T, err error) {
 	t.Helper()
@@ -390,6 +409,21 @@ func compareSites(t *testing.T, a, b site) {
 		if !slices.Equal(oldA[x.ID], oldB[y.ID]) {
 			t.Errorf("post %s: old slugs %q, then %q", slug, oldA[x.ID], oldB[y.ID])
 		}
+		rdA, err := a.st.RedirectsOf(ctx, []int64{x.ID})
+		save(t, err)
+		rdB, err := b.st.RedirectsOf(ctx, []int64{y.ID})
+		save(t, err)
+		if !slices.Equal(rdA[x.ID], rdB[y.ID]) {
+			t.Errorf("post %s: redirects %q, then %q", slug, rdA[x.ID], rdB[y.ID])
+		}
+	}
+	for _, addr := range redirectCases {
+		if slug, err := b.st.RedirectTarget(ctx, addr); err != nil || slug != "hosted-elsewhere" {
+			t.Errorf("redirect %q leads to %q, %v; want hosted-elsewhere", addr, slug, err)
+		}
+	}
+	if slug, err := b.st.RedirectTarget(ctx, "/?page_id=7"); err != nil || slug != "archived-piece-final" {
+		t.Errorf("redirect /?page_id=7 leads to %q, %v; want archived-piece-final", slug, err)
 	}
 	if old, _ := b.st.OldSlugs(ctx, []int64{postsB["archived-piece-final"].ID}); len(old[postsB["archived-piece-final"].ID]) != 2 {
 		t.Errorf("old slugs of the renamed post: %v", old)

@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"masthead/internal/content"
+	"masthead/internal/store"
 )
 
 // A Markdown file of an import is front matter between two "---" lines
@@ -73,6 +74,7 @@ type postFile struct {
 	canonicalURL   string
 	corrections    []content.Correction
 	oldSlugs       []ref // earlier slugs that redirect to the post
+	redirects      []ref // old addresses (store.RedirectPath form) that lead to the post
 	body           string
 }
 
@@ -116,7 +118,7 @@ var (
 	authorKeys     = []string{"name", "slug", "role", "photo", "photo_alt", "photo_caption", "photo_credit", "links"}
 	tagKeys        = []string{"name", "slug", "section", "position"}
 	linkKeys       = []string{"label", "url"}
-	postKeys       = []string{"title", "slug", "deck", "date", "updated", "authors", "tags", "section", "image", "image_alt", "image_caption", "image_credit", "status", "excerpt", "seo_title", "seo_description", "canonical_url", "corrections", "old_slugs"}
+	postKeys       = []string{"title", "slug", "deck", "date", "updated", "authors", "tags", "section", "image", "image_alt", "image_caption", "image_credit", "status", "excerpt", "seo_title", "seo_description", "canonical_url", "corrections", "old_slugs", "redirects"}
 	correctionKeys = []string{"date", "note"}
 )
 
@@ -283,6 +285,22 @@ func parsePost(rel string, data []byte) (postFile, []Problem, []Problem) {
 		default:
 			oldSeen[it.text] = true
 			f.oldSlugs = append(f.oldSlugs, ref{slug: it.text, line: it.line})
+		}
+	}
+
+	// Old addresses of the site the post came from, such as WordPress
+	// permalinks; the "slug" of each ref is the address as stored.
+	redirectSeen := map[string]bool{}
+	for _, it := range p.texts(m["redirects"]) {
+		addr, err := store.ParseRedirect(it.text)
+		switch {
+		case err != nil:
+			p.add(it.line, "redirect %s", strings.TrimSuffix(strings.TrimPrefix(err.Error(), "old address "), ": "+store.ErrInvalid.Error()))
+		case redirectSeen[addr]:
+			p.add(it.line, "redirect %q is listed twice", it.text)
+		default:
+			redirectSeen[addr] = true
+			f.redirects = append(f.redirects, ref{slug: addr, line: it.line})
 		}
 	}
 

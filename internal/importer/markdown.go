@@ -175,6 +175,7 @@ func (imp *dirImport) read(ctx context.Context, st *store.Store) error {
 	if err := imp.checkOldSlugs(ctx, st, postSlugs); err != nil {
 		return err
 	}
+	imp.checkRedirects()
 	postSlugs = map[string]string{}
 	stored := map[string]bool{} // authors looked up in the database
 	for _, p := range imp.posts {
@@ -290,6 +291,22 @@ func (imp *dirImport) checkOldSlugs(ctx context.Context, st *store.Store, postSl
 		}
 	}
 	return nil
+}
+
+// checkRedirects records a problem for each old address that two posts
+// here claim; one already leading to a post elsewhere moves to the
+// imported one, as a re-import of the old site's export would want.
+func (imp *dirImport) checkRedirects() {
+	claimed := map[string]string{} // address → path
+	for _, p := range imp.posts {
+		for _, r := range p.redirects {
+			if other, ok := claimed[r.slug]; ok && other != p.path {
+				imp.problem(p.path, r.line, "redirect %q is also a redirect of %s", r.slug, other)
+				continue
+			}
+			claimed[r.slug] = p.path
+		}
+	}
 }
 
 func (imp *dirImport) problem(rel string, line int, format string, args ...any) {
@@ -542,7 +559,11 @@ func (imp *dirImport) write(ctx context.Context, s *store.Store, save bool, prog
 			if err != nil {
 				return Report{}, err
 			}
-			if samePost(old, want) && len(newOld) == 0 {
+			newRedirects, err := imp.missingRedirects(ctx, s, old.ID, p)
+			if err != nil {
+				return Report{}, err
+			}
+			if samePost(old, want) && len(newOld) == 0 && len(newRedirects) == 0 {
 				rep.PostsUnchanged++
 				write = false
 				break
@@ -560,6 +581,15 @@ func (imp *dirImport) write(ctx context.Context, s *store.Store, save bool, prog
 					slugs[i] = r.slug
 				}
 				if _, err := s.AddOldSlugs(ctx, want.ID, slugs); err != nil {
+					return Report{}, fmt.Errorf("import: %s: %w", p.path, err)
+				}
+			}
+			if len(p.redirects) > 0 {
+				rs := make([]store.Redirect, len(p.redirects))
+				for i, r := range p.redirects {
+					rs[i] = store.Redirect{Path: r.slug, PostID: want.ID}
+				}
+				if err := s.SaveRedirects(ctx, rs); err != nil {
 					return Report{}, fmt.Errorf("import: %s: %w", p.path, err)
 				}
 			}
@@ -590,6 +620,25 @@ func (imp *dirImport) missingOldSlugs(ctx context.Context, s *store.Store, id in
 	var missing []string
 	for _, r := range p.oldSlugs {
 		if !slices.Contains(have[id], r.slug) {
+			missing = append(missing, r.slug)
+		}
+	}
+	return missing, nil
+}
+
+// missingRedirects returns the old addresses of p that do not yet lead to
+// the stored post id.
+func (imp *dirImport) missingRedirects(ctx context.Context, s *store.Store, id int64, p postFile) ([]string, error) {
+	if len(p.redirects) == 0 {
+		return nil, nil
+	}
+	have, err := s.RedirectPaths(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("import: %s: %w", p.path, err)
+	}
+	var missing []string
+	for _, r := range p.redirects {
+		if !slices.Contains(have, r.slug) {
 			missing = append(missing, r.slug)
 		}
 	}

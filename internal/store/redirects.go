@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // redirectQueryKeys are the query parameters that name an article on the
@@ -93,12 +96,80 @@ func (s *Store) SaveRedirects(ctx context.Context, rs []Redirect) error {
 
 func checkRedirectPath(p string) error {
 	switch {
-	case !strings.HasPrefix(p, "/") || p == "/":
+	case p == "/":
+		return fmt.Errorf("old address %q is the home page: %w", p, ErrInvalid)
+	case !strings.HasPrefix(p, "/"):
 		return fmt.Errorf("old address %q is not a path: %w", p, ErrInvalid)
 	case len(p) > maxRedirectPath:
-		return fmt.Errorf("old address %.40q… is too long: %w", p, ErrInvalid)
+		return fmt.Errorf("old address %.40q… is longer than %d bytes: %w", p, maxRedirectPath, ErrInvalid)
+	// PostgreSQL refuses text that is not UTF-8 or holds NUL; refusing it
+	// here makes both databases agree and names the address.
+	case !utf8.ValidString(p):
+		return fmt.Errorf("old address %q is not valid UTF-8: %w", p, ErrInvalid)
+	case strings.ContainsFunc(p, unicode.IsControl):
+		return fmt.Errorf("old address %q holds a control character: %w", p, ErrInvalid)
 	}
 	return nil
+}
+
+// FormatRedirect writes an old address (in RedirectPath form) the way a
+// person would type it and ParseRedirect reads it back: the path
+// percent-escaped, so that a "?" or "%" that belongs to the decoded path
+// cannot be taken for a query or an escape, then "?p=…" or "?page_id=…".
+func FormatRedirect(stored string) string {
+	p, query := stored, ""
+	if i := strings.LastIndexByte(stored, '?'); i >= 0 {
+		for _, k := range redirectQueryKeys {
+			if strings.HasPrefix(stored[i+1:], k+"=") {
+				p, query = stored[:i], stored[i:]
+				break
+			}
+		}
+	}
+	return (&url.URL{Path: p}).EscapedPath() + query
+}
+
+// ParseRedirect reads an old address as written in an import file
+// ("/2019/03/the-strait/", "/caf%C3%A9", "/?p=123") into RedirectPath
+// form. Only a path is accepted — no scheme or host — and of queries only
+// WordPress's ?p= and ?page_id=, the only ones an old address keeps; what
+// is not accepted is ErrInvalid with a message that says why.
+func ParseRedirect(s string) (string, error) {
+	switch {
+	case len(s) > 3*maxRedirectPath:
+		return "", fmt.Errorf("old address %.40q… is longer than %d bytes: %w", s, maxRedirectPath, ErrInvalid)
+	case strings.HasPrefix(s, "//") || strings.Contains(s, "://") && !strings.HasPrefix(s, "/"):
+		return "", fmt.Errorf("old address %q names a host: write the path only, such as /2019/03/slug/: %w", s, ErrInvalid)
+	case !strings.HasPrefix(s, "/"):
+		return "", fmt.Errorf("old address %q must begin with /: %w", s, ErrInvalid)
+	case strings.ContainsRune(s, '#'):
+		return "", fmt.Errorf("old address %q has a #fragment, which browsers never send: %w", s, ErrInvalid)
+	}
+	rawPath, rawQuery, _ := strings.Cut(s, "?")
+	var query url.Values
+	if rawQuery != "" {
+		q, err := url.ParseQuery(rawQuery)
+		if err != nil {
+			return "", fmt.Errorf("old address %q has a malformed query: %w", s, ErrInvalid)
+		}
+		kept := false
+		for _, k := range redirectQueryKeys {
+			kept = kept || q.Get(k) != ""
+		}
+		if !kept {
+			return "", fmt.Errorf("old address %q has a query other than ?p=… or ?page_id=…, which is not kept: %w", s, ErrInvalid)
+		}
+		query = q
+	}
+	p, err := url.PathUnescape(rawPath)
+	if err != nil {
+		return "", fmt.Errorf("old address %q has a malformed %%-escape: %w", s, ErrInvalid)
+	}
+	stored := RedirectPath(p, query)
+	if err := checkRedirectPath(stored); err != nil {
+		return "", err
+	}
+	return stored, nil
 }
 
 // RedirectTarget returns the slug of the post an old address (in
@@ -117,6 +188,34 @@ func (s *Store) RedirectTarget(ctx context.Context, path string) (string, error)
 		return "", fmt.Errorf("store: redirect %q: %w", path, ErrGone)
 	}
 	return slug.String, nil
+}
+
+// RedirectsOf returns the old addresses (in RedirectPath form) leading to
+// each of the posts postIDs, sorted byte by byte (not by the database's
+// collation, so that both databases give the same order); posts without
+// any are left out.
+func (s *Store) RedirectsOf(ctx context.Context, postIDs []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(postIDs) == 0 {
+		return out, nil
+	}
+	err := s.reader().each(ctx, `SELECT post_id, path FROM redirects WHERE post_id IN (`+placeholders(len(postIDs))+`)`,
+		anys(postIDs), func(rows *sql.Rows) error {
+			var id int64
+			var p string
+			if err := rows.Scan(&id, &p); err != nil {
+				return err
+			}
+			out[id] = append(out[id], p)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("store: redirects of posts: %w", err)
+	}
+	for _, paths := range out {
+		slices.Sort(paths)
+	}
+	return out, nil
 }
 
 // RedirectPaths returns the old addresses leading to the post postID,
