@@ -185,6 +185,8 @@ func (d *Desk) routes() *http.ServeMux {
 	mux.Handle("POST /desk/accounts/{id}/disable", d.handle(signedIn, d.accountDisable))
 	mux.Handle("POST /desk/accounts/{id}/enable", d.handle(signedIn, d.accountEnable))
 	mux.Handle("POST /desk/accounts/{id}/author", d.handle(signedIn, d.accountAuthor))
+	mux.Handle("GET /desk/accounts/{id}/delete", d.handle(signedIn, d.accountDeleteConfirm))
+	mux.Handle("POST /desk/accounts/{id}/delete", d.handle(signedIn, d.accountDelete))
 
 	mux.Handle("GET /desk/settings", d.handle(signedIn, d.settingsForm))
 	mux.Handle("POST /desk/settings", d.handle(signedIn, d.settingsSave))

@@ -18,7 +18,7 @@ var pageNames = []string{
 	"setup", "signin", "forgot", "reset", "accept", "message",
 	"dashboard", "posts", "editor", "revisions", "preview",
 	"media", "media_edit", "authors", "author_edit", "tags",
-	"accounts", "account", "settings", "settings_mail", "audit", "outbox", "outbox_message",
+	"accounts", "account", "account_delete", "settings", "settings_mail", "audit", "outbox", "outbox_message",
 	"newsletter", "newsletter_issue", "newsletter_send", "subscribers", "subscriber", "subscriber_import",
 	"import", "import_run",
 	"topic_list", "topic_edit",
