@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"masthead/internal/topics/topicstore"
 	"os"
 	"path/filepath"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"masthead/internal/importer"
 	"masthead/internal/server"
 	"masthead/internal/store"
+	"masthead/internal/topics/topicstore"
 )
 
 // demoOwner is the desk login the demo creates.

@@ -35,3 +35,23 @@ func parseFlags(name, synopsis string, args []string, env func(string) string, s
 	}
 	return cfg, fs.Args(), nil
 }
+
+// subcommand checks that args start with name, the one subcommand of
+// command; for help or anything else it prints the command's usage and
+// returns flag.ErrHelp or errUsage.
+func subcommand(args []string, command, name string, usage func(io.Writer), stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		usage(stderr)
+		return errUsage
+	}
+	switch args[0] {
+	case name:
+		return nil
+	case "-h", "--help", "-help", "help":
+		usage(stdout)
+		return flag.ErrHelp
+	}
+	fmt.Fprintf(stderr, "masthead %s: unknown subcommand %q\n\n", command, args[0])
+	usage(stderr)
+	return errUsage
+}

@@ -27,19 +27,8 @@ func mediaUsage(w io.Writer) {
 }
 
 func runMedia(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		mediaUsage(stderr)
-		return errUsage
-	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		mediaUsage(stdout)
-		return flag.ErrHelp
-	case "migrate":
-	default:
-		fmt.Fprintf(stderr, "masthead media: unknown subcommand %q\n\n", args[0])
-		mediaUsage(stderr)
-		return errUsage
+	if err := subcommand(args, "media", "migrate", mediaUsage, stdout, stderr); err != nil {
+		return err
 	}
 	var to string
 	// The destination is the bucket the s3-* settings name, whatever

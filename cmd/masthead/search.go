@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -22,19 +21,8 @@ func searchUsage(w io.Writer) {
 }
 
 func runSearch(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		searchUsage(stderr)
-		return errUsage
-	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		searchUsage(stdout)
-		return flag.ErrHelp
-	case "reindex":
-	default:
-		fmt.Fprintf(stderr, "masthead search: unknown subcommand %q\n\n", args[0])
-		searchUsage(stderr)
-		return errUsage
+	if err := subcommand(args, "search", "reindex", searchUsage, stdout, stderr); err != nil {
+		return err
 	}
 	cfg, rest, err := parseFlags("search reindex", "[flags]", args[1:], env, stderr, nil,
 		"data", "database-url", "auto-migrate", "log-level", "log-format")

@@ -5,13 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"masthead/internal/topics/topicstore"
 	"sort"
 	"time"
 
 	"masthead/internal/server"
 	"masthead/internal/store"
 	"masthead/internal/topics"
+	"masthead/internal/topics/topicstore"
 )
 
 func topicsUsage(w io.Writer) {
@@ -31,19 +31,8 @@ func topicsUsage(w io.Writer) {
 const topicsBatch = 200
 
 func runTopics(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		topicsUsage(stderr)
-		return errUsage
-	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		topicsUsage(stdout)
-		return flag.ErrHelp
-	case "detect":
-	default:
-		fmt.Fprintf(stderr, "masthead topics: unknown subcommand %q\n\n", args[0])
-		topicsUsage(stderr)
-		return errUsage
+	if err := subcommand(args, "topics", "detect", topicsUsage, stdout, stderr); err != nil {
+		return err
 	}
 	var accept, dryRun bool
 	cfg, rest, err := parseFlags("topics detect", "[flags]", args[1:], env, stderr, func(fs *flag.FlagSet) {

@@ -30,19 +30,8 @@ func userUsage(w io.Writer) {
 }
 
 func runUser(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		userUsage(stderr)
-		return errUsage
-	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		userUsage(stdout)
-		return flag.ErrHelp
-	case "create":
-	default:
-		fmt.Fprintf(stderr, "masthead user: unknown subcommand %q\n\n", args[0])
-		userUsage(stderr)
-		return errUsage
+	if err := subcommand(args, "user", "create", userUsage, stdout, stderr); err != nil {
+		return err
 	}
 	var email, role, name string
 	cfg, rest, err := parseFlags("user create", "--email EMAIL --role ROLE [--name NAME] [flags]", args[1:], env, stderr,

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"masthead/internal/topics/topicstore"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"masthead/internal/mail"
 	"masthead/internal/media"
 	"masthead/internal/store"
+	"masthead/internal/topics/topicstore"
 )
 
 // The kinds of refusal. Every error a service returns because of what was

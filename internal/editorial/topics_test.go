@@ -2,7 +2,6 @@ package editorial_test
 
 import (
 	"errors"
-	"masthead/internal/topics/topicstore"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"masthead/internal/jobs"
 	"masthead/internal/store"
 	"masthead/internal/store/storetest"
+	"masthead/internal/topics/topicstore"
 )
 
 func topicStatus(ts []editorial.PostTopic) map[string]store.PostTopicStatus {

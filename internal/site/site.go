@@ -9,13 +9,13 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"masthead/internal/topics/topicstore"
 	"net/http"
 	"strings"
 	"time"
 
 	"masthead/internal/media"
 	"masthead/internal/store"
+	"masthead/internal/topics/topicstore"
 	"masthead/web"
 )
 

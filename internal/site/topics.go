@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"masthead/internal/topics/topicstore"
 	"net/url"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"masthead/internal/store"
 	"masthead/internal/topics"
+	"masthead/internal/topics/topicstore"
 )
 
 // Topics are the countries, organisations and people articles are about:
