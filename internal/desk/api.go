@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"mime"
 	"net/http"
 	"strconv"
@@ -168,19 +167,7 @@ func (d *Desk) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &fe):
 		writeAPIError(w, http.StatusUnprocessableEntity, "Some fields have problems; see errors.", fe)
 	case errors.As(err, &ref):
-		status := http.StatusUnprocessableEntity
-		switch {
-		case errors.Is(err, editorial.ErrForbidden):
-			status = http.StatusForbidden
-		case errors.Is(err, editorial.ErrNotFound):
-			status = http.StatusNotFound
-		case errors.Is(err, editorial.ErrConflict):
-			status = http.StatusConflict
-		case errors.Is(err, editorial.ErrTooManyAttempts):
-			status = http.StatusTooManyRequests
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(ref.RetryAfter.Seconds()))))
-		}
-		writeAPIError(w, status, ref.Message, nil)
+		writeAPIError(w, refusalStatus(w, ref, http.StatusUnprocessableEntity), ref.Message, nil)
 	default:
 		d.log.ErrorContext(r.Context(), "desk: api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeAPIError(w, http.StatusInternalServerError, "Something went wrong on our side; the problem has been logged. Try again in a moment.", nil)

@@ -3,10 +3,8 @@ package desk
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"masthead/internal/editorial"
@@ -66,19 +64,7 @@ func (d *Desk) fail(w http.ResponseWriter, r *http.Request, req *request, err er
 		d.renderError(w, r, req, http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("What you sent is larger than the %d MB the desk accepts.", tooBig.Limit>>20))
 	case errors.As(err, &ref):
-		status := http.StatusBadRequest
-		switch {
-		case errors.Is(err, editorial.ErrForbidden):
-			status = http.StatusForbidden
-		case errors.Is(err, editorial.ErrNotFound):
-			status = http.StatusNotFound
-		case errors.Is(err, editorial.ErrConflict):
-			status = http.StatusConflict
-		case errors.Is(err, editorial.ErrTooManyAttempts):
-			status = http.StatusTooManyRequests
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(ref.RetryAfter.Seconds()))))
-		}
-		d.renderError(w, r, req, status, ref.Message)
+		d.renderError(w, r, req, refusalStatus(w, ref, http.StatusBadRequest), ref.Message)
 	case errors.As(err, &fe):
 		var msgs []string
 		for _, m := range fe {
@@ -122,4 +108,22 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return 0, errPageNotFound
 	}
 	return id, nil
+}
+
+// refusalStatus is the HTTP status of a refusal of the editorial services,
+// in the browser and in the API alike; other refusals get fallback. A
+// refusal to try again later also sets Retry-After.
+func refusalStatus(w http.ResponseWriter, ref *editorial.Refusal, fallback int) int {
+	switch {
+	case errors.Is(ref, editorial.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(ref, editorial.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(ref, editorial.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(ref, editorial.ErrTooManyAttempts):
+		w.Header().Set("Retry-After", retryAfter(ref.RetryAfter))
+		return http.StatusTooManyRequests
+	}
+	return fallback
 }
