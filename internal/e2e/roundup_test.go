@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"masthead/internal/content"
+	"masthead/internal/mail/smtptest"
 	"masthead/internal/newsletter"
 	"masthead/internal/store"
 )
@@ -257,34 +256,21 @@ func sendRoundup(t *testing.T, srv *running, subject string) store.Issue {
 // media type, checking that each is UTF-8.
 func mimeParts(t *testing.T, raw []byte) map[string]string {
 	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	parts, err := smtptest.Parts(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
-		t.Fatalf("Content-Type %q: %v", msg.Header.Get("Content-Type"), err)
-	}
 	out := map[string]string{}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return out
+	for ct, p := range parts {
+		if !strings.EqualFold(p.Charset, "utf-8") {
+			t.Errorf("part %s has charset %q", ct, p.Charset)
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(p) // quoted-printable is decoded by the reader
-		if err != nil {
-			t.Fatal(err)
-		}
-		ct, cp, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		if !strings.EqualFold(cp["charset"], "utf-8") {
-			t.Errorf("part %s has charset %q", ct, cp["charset"])
-		}
-		out[ct] = string(b)
+		out[ct] = p.Body
 	}
+	if out["text/plain"] == "" || out["text/html"] == "" {
+		t.Fatalf("want a text and an HTML part, got %q", keys(out))
+	}
+	return out
 }
 
 func keys(m map[string]string) []string {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
-	"mime/multipart"
 	"net"
 	"net/mail"
 	"strings"
@@ -52,37 +50,27 @@ func bulkMessage(to string) masthead.Message {
 	}
 }
 
-// parts reads a multipart/alternative message into its decoded parts by
-// media type.
+// parts reads a multipart/alternative message into its header and its
+// decoded parts by media type, each of which must be UTF-8.
 func parts(t *testing.T, data []byte) (mail.Header, map[string]string) {
 	t.Helper()
 	msg, err := mail.ReadMessage(strings.NewReader(string(data)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
+	if mt, _, err := mime.ParseMediaType(msg.Header.Get("Content-Type")); err != nil || mt != "multipart/alternative" {
 		t.Fatalf("Content-Type %q (%v), want multipart/alternative", msg.Header.Get("Content-Type"), err)
 	}
+	decoded, err := smtptest.Parts(data)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string]string{}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart() // decodes quoted-printable
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ct, cparams, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		if cs := strings.ToLower(cparams["charset"]); cs != "utf-8" {
+	for ct, p := range decoded {
+		if cs := strings.ToLower(p.Charset); cs != "utf-8" {
 			t.Errorf("part %s has charset %q, want UTF-8", ct, cs)
 		}
-		out[ct] = strings.ReplaceAll(string(b), "\r\n", "\n")
+		out[ct] = p.Body
 	}
 	return msg.Header, out
 }

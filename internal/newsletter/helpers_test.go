@@ -3,11 +3,8 @@ package newsletter_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
-	"mime/multipart"
-	"net/mail"
 	"regexp"
 	"strings"
 	"sync"
@@ -261,36 +258,11 @@ func emails(subs []store.Subscriber) []string {
 // body returns the decoded parts of a received message by media type.
 func body(t *testing.T, m smtptest.Message) map[string]string {
 	t.Helper()
-	msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+	out, err := smtptest.Bodies(m.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	if !strings.HasPrefix(mt, "multipart/") {
-		b, _ := io.ReadAll(msg.Body)
-		out[mt] = string(b)
-		return out
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		out[ct] = strings.ReplaceAll(string(b), "\r\n", "\n")
-	}
+	return out
 }
 
 var linkPattern = regexp.MustCompile(`https://review\.example/(subscribe/confirm|preferences|unsubscribe)/([A-Za-z0-9_-]+)`)

@@ -2,13 +2,9 @@ package site
 
 import (
 	"context"
-	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -144,33 +140,11 @@ func paths(t *testing.T, m smtptest.Message) map[string]string {
 
 func decodeParts(t *testing.T, m smtptest.Message) map[string]string {
 	t.Helper()
-	msg, err := netmail.ReadMessage(strings.NewReader(string(m.Data)))
+	out, err := smtptest.Bodies(m.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	if !strings.HasPrefix(mt, "multipart/") {
-		b, _ := io.ReadAll(msg.Body)
-		out[mt] = string(b)
-		return out
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(p)
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		out[ct] = string(b)
-	}
+	return out
 }
 
 func (r *newsletterRig) status(email string) store.SubscriberStatus {
